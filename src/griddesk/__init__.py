@@ -1,0 +1,1 @@
+"""GridDesk: a 95598-style customer-service platform for power utilities."""

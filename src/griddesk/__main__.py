@@ -1,0 +1,3 @@
+from griddesk.cli import main
+
+main()

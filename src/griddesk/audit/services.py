@@ -1,0 +1,123 @@
+"""Appending to and verifying the hash-chained history (rule K-8)."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from griddesk.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+
+
+def stream_of(obj):
+    """The stream name of a model instance: `<app>.<model>:<pk>`."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def _canonical(value):
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def event_hash(*, prev_hash, stream, seq, action, actor_id, at, payload):
+    at_text = at.astimezone(timezone.UTC).isoformat(timespec="microseconds")
+    material = "|".join(
+        [prev_hash, stream, str(seq), action, str(actor_id or ""), at_text, _canonical(payload)]
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def audit_append(*, stream, action, actor=None, payload=None, at=None, new_stream=False):
+    """Append one event to `stream`; call inside the service's transaction.
+
+    `new_stream=True` (the object was created in this transaction) skips the
+    head look-up: one INSERT for the event and one for the head.
+    """
+    payload = _json_safe(payload or {})
+    at = at or timezone.now()
+    with transaction.atomic():
+        head = None
+        if not new_stream:
+            head = AuditHead.objects.select_for_update().filter(stream=stream).first()
+        seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
+        actor_id = actor.pk if actor is not None else None
+        digest = event_hash(
+            prev_hash=prev, stream=stream, seq=seq, action=action,
+            actor_id=actor_id, at=at, payload=payload,
+        )
+        event = AuditEvent.objects.create(
+            stream=stream, seq=seq, action=action, actor_id=actor_id,
+            actor_label=str(actor)[:80] if actor is not None else "",
+            at=at, payload=payload, prev_hash=prev, hash=digest,
+        )
+        if head:
+            AuditHead.objects.filter(stream=stream).update(seq=seq, hash=digest)
+        else:
+            AuditHead.objects.create(stream=stream, seq=seq, hash=digest)
+    return event
+
+
+def _json_safe(payload):
+    # Round-trip so the hash is computed over exactly what the JSON column stores.
+    return json.loads(_canonical(payload))
+
+
+@dataclass
+class ChainBreak:
+    stream: str
+    seq: int
+    event_id: int | None
+    reason: str
+
+    def __str__(self):
+        where = f"event {self.event_id} ({self.stream}#{self.seq})" if self.event_id else (
+            f"{self.stream}#{self.seq}"
+        )
+        return f"{where}: {self.reason}"
+
+
+def audit_verify(*, batch_size=5000):
+    """Check every chain; return (events checked, list of breaks: the first one of each stream)."""
+    heads = dict(AuditHead.objects.values_list("stream", "seq"))
+    head_hashes = dict(AuditHead.objects.values_list("stream", "hash"))
+    breaks, checked = [], 0
+    state = {}  # stream -> (seq, hash) of the last event seen
+    broken = set()
+    events = AuditEvent.objects.order_by("stream", "seq").values_list(
+        "id", "stream", "seq", "action", "actor_id", "at", "payload", "prev_hash", "hash"
+    )
+    for ev_id, stream, seq, action, actor_id, at, payload, prev_hash, digest in events.iterator(
+        chunk_size=batch_size
+    ):
+        checked += 1
+        if stream in broken:
+            continue
+        last_seq, last_hash = state.get(stream, (0, GENESIS_HASH))
+        problem = None
+        if seq != last_seq + 1:
+            problem = f"sequence gap: expected #{last_seq + 1}, found #{seq} (event deleted)"
+        elif prev_hash != last_hash:
+            problem = "link to the previous event does not match (previous event edited or deleted)"
+        elif digest != event_hash(
+            prev_hash=prev_hash, stream=stream, seq=seq, action=action,
+            actor_id=actor_id, at=at, payload=payload,
+        ):
+            problem = "content does not match its hash (event edited)"
+        if problem:
+            breaks.append(ChainBreak(stream, seq, ev_id, problem))
+            broken.add(stream)
+            continue
+        state[stream] = (seq, digest)
+    for stream, head_seq in heads.items():
+        if stream in broken:
+            continue
+        last_seq, last_hash = state.get(stream, (0, None))
+        if last_seq != head_seq or last_hash != head_hashes[stream]:
+            breaks.append(ChainBreak(
+                stream, last_seq + 1, None,
+                f"stream head says #{head_seq} but the chain ends at #{last_seq} "
+                "(newest events deleted or replaced)",
+            ))
+    for stream in state.keys() - heads.keys():
+        breaks.append(ChainBreak(stream, 1, None, "stream has events but no head (head deleted)"))
+    return checked, breaks

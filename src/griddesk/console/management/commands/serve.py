@@ -1,0 +1,45 @@
+"""`griddesk serve [--port P]`: the web server and the background worker together."""
+
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve GridDesk (gunicorn) and run the background task worker beside it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--workers", type=int, default=None)
+        parser.add_argument("--no-worker", action="store_true", help="web server only")
+
+    def handle(self, *, port, host, workers, no_worker, **options):
+        embedded = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        workers = workers or (2 if embedded else (os.cpu_count() or 1) * 2 + 1)
+        procs = []
+        if not no_worker:
+            procs.append(subprocess.Popen([sys.executable, "-m", "griddesk", "db_worker"]))
+        web = subprocess.Popen([
+            sys.executable, "-m", "gunicorn", "griddesk.wsgi:application",
+            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
+            "--access-logfile", "-", "--timeout", "60",
+        ])
+        procs.append(web)
+        self.stdout.write(f"GridDesk on http://{host}:{port}/ (console: /console/, admin: /admin/)")
+
+        def stop(*_):
+            for proc in procs:
+                proc.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        code = web.wait()
+        stop()
+        for proc in procs:
+            proc.wait()
+        sys.exit(code)

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+admin.site.site_header = "GridDesk 管理后台"
+admin.site.site_title = "GridDesk"
+admin.site.index_title = "配置管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("console/", include("griddesk.console.urls")),
+    path("", include("griddesk.portal.urls")),
+]

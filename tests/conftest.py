@@ -1,0 +1,56 @@
+"""Shared fixtures: a small hand-made province for unit tests.
+
+Tests that need the demo province use `demo_province` (tests/grid/conftest.py).
+"""
+
+import pytest
+
+from griddesk.customers.models import Customer
+from griddesk.grid.models import Device
+from griddesk.orgs.models import Org, Role, Staff
+
+
+@pytest.fixture
+def province(db):
+    """Province > city > county > station, with a tiny network and three customers."""
+    root = Org.objects.create(code="P", name="测试省电力公司", kind="province")
+    city = Org.objects.create(code="P01", name="青州供电公司", kind="city", parent=root)
+    county = Org.objects.create(code="P0101", name="临河县供电公司", kind="county", parent=city)
+    station = Org.objects.create(code="P010101", name="城关供电所", kind="station", parent=county)
+    other_city = Org.objects.create(code="P02", name="云岭供电公司", kind="city", parent=root)
+    def device(device_id, kind, parent, name, zone, org):
+        return Device.objects.create(device_id=device_id, kind=kind, parent=parent, name=name,
+                                     zone=zone, org=org)
+
+    sub = device("SUB1", "substation", None, "110kV城关变", "urban", county)
+    feeder = device("F1", "feeder", sub, "10kV城关线", "urban", county)
+    switch = device("SW1", "switch", feeder, "城关线1号开关", "urban", station)
+    tx1 = device("T1", "transformer", switch, "幸福小区1号台区", "urban", station)
+    tx2 = device("T2", "transformer", feeder, "东关村台区", "rural", station)
+    customers = [
+        Customer.objects.create(account_no="1000000001", name="张伟", phone="13800000001",
+                                address="临河县城关镇幸福路1号", transformer=tx1,
+                                supply_voltage="220V", zone="urban", org=station),
+        Customer.objects.create(account_no="1000000002", name="李娜", phone="13800000002",
+                                address="临河县城关镇幸福路2号", transformer=tx1,
+                                supply_voltage="220V", zone="urban", org=station),
+        Customer.objects.create(account_no="1000000003", name="王强", phone="13800000003",
+                                address="临河县东关村3组", transformer=tx2,
+                                supply_voltage="380V", zone="rural", org=station),
+    ]
+    return {
+        "root": root, "city": city, "county": county, "station": station, "other_city": other_city,
+        "sub": sub, "feeder": feeder, "switch": switch, "tx1": tx1, "tx2": tx2,
+        "customers": customers,
+    }
+
+
+@pytest.fixture
+def make_staff(db):
+    def make(username, org, *roles, agent_no=""):
+        user = Staff.objects.create_user(username=username, password="pw-" + username, org=org,
+                                         agent_no=agent_no)
+        user.roles.set(Role.objects.filter(code__in=roles))
+        return user
+
+    return make
