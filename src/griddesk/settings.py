@@ -37,10 +37,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "griddesk.audit",
+    "griddesk.calendar",
+    "griddesk.rules",
     "griddesk.orgs",
     "griddesk.grid",
     "griddesk.customers",
     "griddesk.orders",
+    "griddesk.outages",
+    "griddesk.api",
     "griddesk.console",
     "griddesk.portal",
     "griddesk.demo",
@@ -93,7 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-griddesk.sqlite3")}
+    # Test databases sit beside the database they test, so two checkouts or runs don't collide.
+    _db_file = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {"NAME": str(_db_file.with_name("test-" + _db_file.name))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.Staff"
