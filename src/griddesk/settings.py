@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "griddesk.customers",
     "griddesk.orders",
     "griddesk.outages",
+    "griddesk.notify",
     "griddesk.api",
     "griddesk.console",
     "griddesk.portal",
@@ -141,6 +142,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # The province whose service code GridDesk runs; order numbers are unique per province.
 GRIDDESK_PROVINCE_CODE = os.environ.get("GRIDDESK_PROVINCE_CODE", "GD")
+GRIDDESK_DEFAULT_RULESET = os.environ.get("GRIDDESK_DEFAULT_RULESET", "service-code")  # issue 3
 
 LOGGING = {
     "version": 1,

@@ -121,3 +121,44 @@ def audit_verify(*, batch_size=5000):
     for stream in state.keys() - heads.keys():
         breaks.append(ChainBreak(stream, 1, None, "stream has events but no head (head deleted)"))
     return checked, breaks
+
+
+def audit_append_many(entries, *, at=None):
+    """Append one event to each of many streams in a constant number of queries.
+
+    `entries`: iterable of dicts with stream, action, actor (optional), payload.
+    Each stream may appear once. Used by batch jobs (the SLA sweeper) whose
+    query count must not grow with the batch.
+    """
+    entries = list(entries)
+    if not entries:
+        return []
+    at = at or timezone.now()
+    streams = [e["stream"] for e in entries]
+    if len(set(streams)) != len(streams):
+        raise ValueError("audit_append_many: a stream appears twice")
+    with transaction.atomic():
+        heads = {h.stream: h for h in AuditHead.objects.select_for_update().filter(stream__in=streams)}
+        events, new_heads, moved_heads = [], [], []
+        for entry in entries:
+            stream, actor = entry["stream"], entry.get("actor")
+            payload = _json_safe(entry.get("payload") or {})
+            head = heads.get(stream)
+            seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
+            actor_id = actor.pk if actor is not None else None
+            digest = event_hash(prev_hash=prev, stream=stream, seq=seq, action=entry["action"],
+                                actor_id=actor_id, at=at, payload=payload)
+            events.append(AuditEvent(
+                stream=stream, seq=seq, action=entry["action"], actor_id=actor_id,
+                actor_label=str(actor)[:80] if actor is not None else "", at=at, payload=payload,
+                prev_hash=prev, hash=digest,
+            ))
+            if head:
+                head.seq, head.hash = seq, digest
+                moved_heads.append(head)
+            else:
+                new_heads.append(AuditHead(stream=stream, seq=seq, hash=digest))
+        AuditEvent.objects.bulk_create(events)
+        AuditHead.objects.bulk_create(new_heads)
+        AuditHead.objects.bulk_update(moved_heads, ["seq", "hash"])
+    return events

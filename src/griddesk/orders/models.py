@@ -71,21 +71,75 @@ class Category(models.Model):
 
 
 class OrderState(models.TextChoices):
-    """Common states; each workflow (issue 4) uses the subset its state machine allows."""
+    """Every state of every workflow (orders/workflows.py says which type uses which)."""
 
     ACCEPTED = "accepted", _("已受理")
+    # repair (C-8, R-2, P-3)
+    QUOTED = "quoted", _("已报价")
+    CONSENTED = "consented", _("客户已确认")
     DISPATCHED = "dispatched", _("已派工")
-    IN_PROGRESS = "in_progress", _("处理中")
-    RESOLVED = "resolved", _("已处理")
+    CREW_ACCEPTED = "crew_accepted", _("班组已接单")
+    ON_SITE = "on_site", _("已到达现场")
+    SURVEYED = "surveyed", _("已勘查")
+    REPAIRED = "repaired", _("已修复")
+    # complaint and report (K-3..K-9)
+    FORWARDED = "forwarded", _("已转派")
+    CONTACTED = "contacted", _("已联系客户")
+    INVESTIGATED = "investigated", _("已调查处理")
     REPLIED = "replied", _("已答复")
+    # consultation and query (C-6), opinion, suggestion, praise
+    CALLBACK_OWED = "callback_owed", _("待回电")
+    ANSWERED = "answered", _("已答复")
+    # business application (T-1..T-3)
+    PLAN_REPLIED = "plan_replied", _("已答复供电方案")
+    DESIGN_REVIEWED = "design_reviewed", _("已审查设计")
+    INSPECTED = "inspected", _("已竣工检验")
+    CONTRACT_SIGNED = "contract_signed", _("已签订合同")
+    ENERGISED = "energised", _("已接电")
+    # common ends
+    RESOLVED = "resolved", _("已处理")
     VISITED = "visited", _("已回访")
     ARCHIVED = "archived", _("已归档")
 
 
-OPEN_STATES = (
-    OrderState.ACCEPTED, OrderState.DISPATCHED, OrderState.IN_PROGRESS,
-    OrderState.RESOLVED, OrderState.REPLIED, OrderState.VISITED,
-)
+OPEN_STATES = tuple(state for state in OrderState.values if state != OrderState.ARCHIVED)
+
+
+class FaultSide(models.TextChoices):
+    """Which side of the meter the fault is on (rule C-8)."""
+
+    UTILITY = "utility", _("供电企业产权")
+    CUSTOMER_INTERNAL = "customer_internal", _("客户内部")
+    UNKNOWN = "unknown", _("无法判断")
+
+
+class ApplicationKind(models.TextChoices):
+    """Supply class of a business application, which picks its T-1..T-3 deadlines."""
+
+    RESIDENT = "resident", _("居民客户")
+    LV_NONRESIDENT = "lv_nonresident", _("低压非居民")
+    HV_SINGLE = "hv_single", _("高压单电源")
+    HV_DUAL = "hv_dual", _("高压双电源")
+
+
+class Satisfaction(models.TextChoices):
+    """Return-visit satisfaction (满意度), rule C-12."""
+
+    VERY_SATISFIED = "very_satisfied", _("非常满意")
+    SATISFIED = "satisfied", _("满意")
+    NEUTRAL = "neutral", _("一般")
+    DISSATISFIED = "dissatisfied", _("不满意")
+    UNREACHABLE = "unreachable", _("无法联系")
+
+
+class ComplaintCause(models.TextChoices):
+    """Responsibility cause of a closed complaint (责任原因, rule A-2)."""
+
+    ATTITUDE = "attitude", _("工作人员服务态度")
+    SKILL = "skill", _("工作人员业务知识和技能")
+    CUSTOMER_UNAWARE = "customer_unaware", _("客户不了解法律法规和办事程序")
+    SUPPLY = "supply", _("供电质量与停电")
+    CUSTOMER_TEMPER = "customer_temper", _("客户自身性格原因")
 
 
 class WorkOrder(models.Model):
@@ -129,6 +183,35 @@ class WorkOrder(models.Model):
         on_delete=models.PROTECT, related_name="children",
     )
     call_count = models.PositiveIntegerField(_("来电次数"), default=1)
+    handling_org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("处理部门"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="handled_orders",
+        help_text=_("规则 K-3：投诉举报转派到的部门；首问责任人不变（H-4）。"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("当前处理人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="assigned_orders",
+    )
+    crew = models.ForeignKey(
+        "orgs.Crew", verbose_name=_("抢修班组"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="orders",
+    )
+    fault_side = models.CharField(_("故障产权"), max_length=20, choices=FaultSide.choices, blank=True)
+    zone = models.CharField(_("区域"), max_length=8, blank=True, help_text=_("受理时客户所在区域（R-2）"))
+    supply_voltage = models.CharField(_("供电电压"), max_length=8, blank=True)
+    application_kind = models.CharField(
+        _("业务类别"), max_length=16, choices=ApplicationKind.choices, blank=True
+    )
+    anonymous = models.BooleanField(_("匿名"), default=False, help_text=_("规则 K-7：举报人要求匿名。"))
+    cause = models.CharField(_("责任原因"), max_length=20, choices=ComplaintCause.choices, blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
+    transfer_count = models.PositiveSmallIntegerField(_("转派次数"), default=0)
+    bounce_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+    ruleset_version = models.ForeignKey(
+        "rules.RuleSetVersion", verbose_name=_("适用规则版本"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("受理时生效的规则集版本；工单的所有时限都按它计算。"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("乐观并发控制"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -141,6 +224,8 @@ class WorkOrder(models.Model):
             models.Index(fields=["org", "state", "accepted_at"], name="order_org_state_acc"),
             models.Index(fields=["customer", "accepted_at"], name="order_customer_acc"),
             models.Index(fields=["order_type", "state", "accepted_at"], name="order_type_state_acc"),
+            models.Index(fields=["handling_org", "state", "accepted_at"], name="order_handler_state_acc"),
+            models.Index(fields=["crew", "state"], name="order_crew_state"),
         ]
 
     def __str__(self):
@@ -162,3 +247,197 @@ class OrderNumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.last}"
+
+
+class SealedIdentity(models.Model):
+    """The sealed identity of a complainant or whistleblower (举报人身份), rules K-7 and K-9.
+
+    Kept apart from the order so no list, queue or export can show it by
+    accident; read only through `orders.services.identity_open`, which checks
+    the reader's role and writes an audit event for every opening.
+    """
+
+    order = models.OneToOneField(WorkOrder, on_delete=models.PROTECT, related_name="sealed_identity")
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    contact = models.CharField(_("其他联系方式"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("封存身份")
+        verbose_name_plural = _("封存身份")
+
+    def __str__(self):
+        return f"{self.order} sealed identity"
+
+
+class Evidence(models.Model):
+    """An attachment to an order: findings evidence (K-4), application documents (H-6), photos."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="evidence")
+    stage = models.CharField(_("环节"), max_length=24, blank=True)
+    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self):
+        return self.note or self.file.name
+
+
+class ReminderKind(models.TextChoices):
+    REMIND = "remind", _("催办")
+    SUPERVISE = "supervise", _("督办")
+
+
+class Reminder(models.Model):
+    """A reminder (催办) to an order's owner or a supervision item (督办) to a supervisor (rule K-6)."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(_("类型"), max_length=10, choices=ReminderKind.choices)
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reminders",
+    )
+    to_org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("接收单位"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reminders",
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    reason = models.CharField(_("原因"), max_length=200)
+    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    clock_key = models.CharField(_("触发时限"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("发起时间"))
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("催办督办")
+        verbose_name_plural = _("催办督办")
+        indexes = [models.Index(fields=["to_user", "done_at"], name="reminder_user_open")]
+        constraints = [
+            # The sweeper's escalations are sent once per clock (issue 3, item 7).
+            models.UniqueConstraint(
+                fields=["order", "kind", "clock_key"], condition=~models.Q(clock_key=""),
+                name="reminder_once_per_clock",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.order}"
+
+
+class QuoteLine(models.Model):
+    """One line of a paid-service quote (rule P-3): item, material, quantity, unit price."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="quote_lines")
+    item = models.CharField(_("项目"), max_length=100)
+    material = models.CharField(_("材料"), max_length=100, blank=True)
+    quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2)
+    unit_price = models.DecimalField(_("单价（元）"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("报价明细")
+        verbose_name_plural = _("报价明细")
+
+    def __str__(self):
+        return self.item
+
+    @property
+    def amount(self):
+        return self.quantity * self.unit_price
+
+
+class PaidService(models.Model):
+    """Consent and invoice of a paid repair (有偿服务), rules P-1..P-4 and C-8."""
+
+    order = models.OneToOneField(WorkOrder, on_delete=models.PROTECT, related_name="paid_service")
+    total = models.DecimalField(_("合计（元）"), max_digits=12, decimal_places=2)
+    consent_at = models.DateTimeField(_("客户确认时间"), null=True, blank=True)
+    consent_by = models.CharField(_("确认人"), max_length=50, blank=True)
+    consent_method = models.CharField(_("确认方式"), max_length=40, blank=True)
+    invoice_no = models.CharField(_("发票号"), max_length=40, blank=True)
+    paid_at = models.DateTimeField(_("付款时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("有偿服务")
+        verbose_name_plural = _("有偿服务")
+
+    def __str__(self):
+        return f"{self.order} {self.total}"
+
+
+class SlaClock(models.Model):
+    """A deadline running on an order (时限), e.g. R-2/urban: crew on site within 45 minutes.
+
+    Started and stopped only by order services. `due_at` already includes
+    paused time; `warn_at` is the 80% point the sweeper warns at. The partial
+    indexes let the sweeper find due clocks without scanning orders.
+    """
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="clocks")
+    key = models.CharField(_("时限"), max_length=40)
+    rule = models.CharField(_("规则"), max_length=10)
+    label = models.CharField(_("说明"), max_length=60)
+    ruleset_version = models.ForeignKey(
+        "rules.RuleSetVersion", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("起算时间"))
+    due_at = models.DateTimeField(_("到期时间"))
+    warn_at = models.DateTimeField(_("预警时间"))
+    paused_since = models.DateTimeField(_("暂停自"), null=True, blank=True)
+    pause_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+    stopped_at = models.DateTimeField(_("停止时间"), null=True, blank=True)
+    met = models.BooleanField(_("按时完成"), null=True)
+    warned_at = models.DateTimeField(_("预警发出"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("超时"), null=True, blank=True)
+    delay_reason = models.CharField(
+        _("延期原因"), max_length=200, blank=True, help_text=_("规则 T-1：超期须说明原因。")
+    )
+    basis = models.CharField(_("计算依据"), max_length=300, blank=True)
+    sweep_claim = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("服务时限")
+        verbose_name_plural = _("服务时限")
+        constraints = [models.UniqueConstraint(fields=["order", "key"], name="clock_once_per_order")]
+        indexes = [
+            models.Index(fields=["warn_at"], name="clock_warn_due",
+                         condition=models.Q(stopped_at__isnull=True, warned_at__isnull=True,
+                                            paused_since__isnull=True)),
+            models.Index(fields=["due_at"], name="clock_breach_due",
+                         condition=models.Q(stopped_at__isnull=True, breached_at__isnull=True,
+                                            paused_since__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.order} {self.key}"
+
+
+class ClockPause(models.Model):
+    """An interval during which a clock does not run (storm mode R-3, waiting on the customer)."""
+
+    clock = models.ForeignKey(SlaClock, on_delete=models.PROTECT, related_name="pauses")
+    reason = models.CharField(_("原因"), max_length=200)
+    storm = models.ForeignKey(
+        "outages.StormDeclaration", null=True, blank=True, on_delete=models.PROTECT, related_name="pauses"
+    )
+    started_at = models.DateTimeField(_("开始"))
+    ended_at = models.DateTimeField(_("结束"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("时限暂停")
+        verbose_name_plural = _("时限暂停")
+
+    def __str__(self):
+        return f"{self.clock} {self.reason}"

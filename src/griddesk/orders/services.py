@@ -1,57 +1,132 @@
-"""State changes of work orders. Every function: keyword-only, one transaction, audited."""
+"""State changes of work orders. Every function: keyword-only, one transaction, audited.
+
+Views, the API and imports call these; nothing else writes an order.
+"""
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from griddesk.audit.services import audit_append, stream_of
-from griddesk.orders.models import Channel, OrderNumberCounter, OrderType, WorkOrder
+from griddesk.orders import clocks
+from griddesk.orders.models import (
+    OPEN_STATES,
+    ApplicationKind,
+    Channel,
+    ComplaintCause,
+    FaultSide,
+    OrderNumberCounter,
+    OrderState,
+    OrderType,
+    PaidService,
+    QuoteLine,
+    Reminder,
+    ReminderKind,
+    SealedIdentity,
+    WorkOrder,
+)
+from griddesk.orders.workflows import TransitionRefused, transition_for
+from griddesk.orgs.models import RoleCode
+
+REPEAT_WINDOW = timedelta(days=30)  # rule A-4: "same matter" looks back this far
+
+
+class ConcurrentUpdate(Exception):
+    """Someone else changed the order since it was read (optimistic concurrency; HTTP 409)."""
 
 
 def order_number_next(*, day):
-    """The next order number of `day` (date + gapless sequence, e.g. GD20261127000042).
+    """The next order number of `day` (province + date + gapless sequence, e.g. GD20261127000042).
 
     The counter row is updated in the caller's transaction, so a rolled-back
     order gives its number back: no gaps for an auditor to ask about (rule K-8).
     """
     updated = OrderNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
     if not updated:
-        # First order of the day; a concurrent first insert loses the race and retries the update.
         try:
             with transaction.atomic():
                 OrderNumberCounter.objects.create(day=day, last=1)
-        except IntegrityError:
+        except IntegrityError:  # another order took the day's first number meanwhile
             OrderNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
     last = OrderNumberCounter.objects.filter(day=day).values_list("last", flat=True).get()
     return f"{settings.GRIDDESK_PROVINCE_CODE}{day:%Y%m%d}{last:06d}"
 
 
-def order_create(
-    *, order_type, channel, org, actor=None, customer=None, category=None, received_at=None,
-    title="", description="", caller_name="", caller_phone="", parent=None,
-):
-    """Accept a work order (受理). The actor becomes its owner of record (rule H-4)."""
+def _validate_create(*, order_type, channel, category, received_at, now, fault_side, customer):
+    errors = {}
     if order_type not in OrderType.values:
-        raise ValidationError({"order_type": _("未知的工单类型：%s") % order_type})
+        errors["order_type"] = _("未知的工单类型：%s") % order_type
     if channel not in Channel.values:
-        raise ValidationError({"channel": _("未知的受理渠道：%s") % channel})
-    if category is not None and not category.applies_to(order_type):
-        raise ValidationError({"category": _("分类“%s”不适用于该工单类型。") % category.name})
+        errors["channel"] = _("未知的受理渠道：%s") % channel
+    if category is not None and order_type in OrderType.values and not category.applies_to(order_type):
+        errors["category"] = _("分类“%s”不适用于该工单类型。") % category.name
+    if received_at > now + timedelta(minutes=1):
+        errors["received_at"] = _("客户提交时间不能晚于当前时间。")
+    if fault_side and fault_side not in FaultSide.values:
+        errors["fault_side"] = _("未知的故障产权：%s") % fault_side
+    if order_type == OrderType.REPAIR and customer is None:
+        errors["customer"] = _("故障报修必须关联客户（用于确定供电路径、区域和抢修班组）。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def open_matter_of(*, customer, order_type, category, now):
+    """The open order of the same customer and matter, if any (rule A-4, 主单)."""
+    if customer is None:
+        return None
+    candidates = WorkOrder.objects.filter(
+        customer=customer, order_type=order_type, state__in=OPEN_STATES,
+        accepted_at__gte=now - REPEAT_WINDOW, parent__isnull=True,
+    )
+    if category is not None:
+        candidates = candidates.filter(category=category)
+    return candidates.order_by("accepted_at").first()
+
+
+def order_create(
+    *, order_type, channel, org=None, actor=None, customer=None, category=None, received_at=None,
+    title="", description="", caller_name="", caller_phone="", fault_side="",
+    application_kind="", anonymous=False, identity=None, detect_repeat=True,
+):
+    """Accept a work order (受理).
+
+    - The actor becomes its owner of record (H-4); their agent number is kept (C-4).
+    - A repeat of an open matter becomes its child (子单), raises the parent's call
+      count and reminds its owner (A-4), instead of a second dispatch.
+    - A repair on the utility side, or where the side is unknown, is dispatched at once (C-8).
+    - A report's reporter identity is sealed apart from the order (K-7).
+    - The deadlines of the rule set in force now start (issue 3).
+    """
     now = timezone.now()
     received_at = received_at or now
-    if received_at > now:
-        raise ValidationError({"received_at": _("客户提交时间不能晚于当前时间。")})
+    _validate_create(order_type=order_type, channel=channel, category=category,
+                     received_at=received_at, now=now, fault_side=fault_side, customer=customer)
+    org = org or (customer.org if customer else None) or (actor.org if actor else None)
+    if org is None:
+        raise ValidationError({"org": _("无法确定责任单位：请指定客户或单位。")})
     with transaction.atomic():
+        parent = open_matter_of(customer=customer, order_type=order_type, category=category,
+                                now=now) if detect_repeat else None
         order = WorkOrder.objects.create(
             number=order_number_next(day=timezone.localdate(now)),
             order_type=order_type, channel=channel, received_at=received_at, accepted_at=now,
             category=category, customer=customer, org=org, owner=actor,
             agent_no=getattr(actor, "agent_no", "") or "",
-            title=title, description=description,
-            caller_name=caller_name, caller_phone=caller_phone, parent=parent,
+            title=title, description=description, caller_name=caller_name,
+            caller_phone=caller_phone, parent=parent,
+            fault_side=fault_side or (FaultSide.UNKNOWN if order_type == OrderType.REPAIR else ""),
+            zone=customer.zone if customer else "",
+            supply_voltage=customer.supply_voltage if customer else "",
+            application_kind=application_kind or _application_kind(order_type, customer),
+            anonymous=anonymous,
+            state=OrderState.ARCHIVED if parent else OrderState.ACCEPTED,
+            closed_at=now if parent else None,
         )
         audit_append(
             stream=stream_of(order), action="order.created", actor=actor, at=now, new_stream=True,
@@ -59,8 +134,339 @@ def order_create(
                 "number": order.number, "type": order_type, "channel": channel,
                 "received_at": received_at.isoformat(), "org": org.code,
                 "customer": customer.account_no if customer else None,
-                "category": category.code if category else None,
-                "agent_no": order.agent_no, "title": title, "description": description,
+                "category": category.code if category else None, "agent_no": order.agent_no,
+                "title": title, "description": description, "fault_side": order.fault_side,
+                "parent": parent.number if parent else None, "anonymous": anonymous,
             },
         )
+        if identity:
+            SealedIdentity.objects.create(order=order, **identity)
+        if parent:
+            _record_repeat(parent=parent, child=order, actor=actor, now=now)
+            return order
+        order.ruleset_version = clocks.clocks_start_on_accept(order=order, now=now)
+        if order_type == OrderType.REPAIR and order.fault_side != FaultSide.CUSTOMER_INTERNAL:
+            order_dispatch(order=order, actor=actor)  # rule C-8: at once
     return order
+
+
+def _application_kind(order_type, customer):
+    if order_type != OrderType.APPLICATION or customer is None:
+        return ""
+    voltage = customer.supply_voltage
+    if voltage == "220V":
+        return ApplicationKind.RESIDENT
+    if voltage == "380V":
+        return ApplicationKind.LV_NONRESIDENT
+    return ApplicationKind.HV_SINGLE
+
+
+def _record_repeat(*, parent, child, actor, now):
+    """A repeat contact: the child is archived under its parent, the owner is reminded (A-4)."""
+    WorkOrder.objects.filter(pk=parent.pk).update(call_count=F("call_count") + 1, updated_at=now)
+    parent.call_count += 1
+    audit_append(stream=stream_of(parent), action="order.repeat_contact", actor=actor, at=now,
+                 payload={"child": child.number, "call_count": parent.call_count})
+    reminder_send(order=parent, kind=ReminderKind.REMIND, actor=actor, to_user=parent.owner,
+                  reason=_("客户再次来电催促（第 %d 次来电），子单 %s") % (parent.call_count, child.number))
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def _check_actor(order, transition, actor):
+    if actor is None:
+        return  # system actions (sweeper, imports) are attributed to no person
+    if not actor.has_role(*transition.roles):
+        raise PermissionDenied(_("您的角色不能执行“%s”。") % transition.label)
+    if not actor.is_superuser and not _in_scope(order, actor):
+        raise PermissionDenied(_("工单 %s 不在您的管辖范围内。") % order.number)
+
+
+def _in_scope(order, actor):
+    if actor.org_id is None:
+        return False
+    scope = actor.org.path
+    paths = [order.org.path]
+    if order.handling_org_id:
+        paths.append(order.handling_org.path)
+    if any(path.startswith(scope) for path in paths):
+        return True
+    return bool(order.crew_id) and actor.crews.filter(pk=order.crew_id).exists()
+
+
+def _advance(*, order, action, actor, expected_version=None, fields=None, payload=None, at=None):
+    """Apply one workflow transition with optimistic concurrency; return the order updated."""
+    transition = transition_for(order, action)
+    _check_actor(order, transition, actor)
+    at = at or timezone.now()
+    fields = dict(fields or {})
+    before = order.state
+    if transition.target:
+        fields["state"] = transition.target
+    if fields.get("state") == OrderState.ARCHIVED:
+        fields["closed_at"] = at
+    version = order.version if expected_version is None else expected_version
+    updated = WorkOrder.objects.filter(pk=order.pk, version=version).update(
+        version=F("version") + 1, updated_at=at, **fields
+    )
+    if not updated:
+        raise ConcurrentUpdate(
+            _("工单 %s 已被他人修改，请刷新后重试。") % order.number
+        )
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.version = version + 1
+    order.updated_at = at
+    audit_append(
+        stream=stream_of(order), action=f"order.{action}", actor=actor, at=at,
+        payload={"from": before, "to": order.state, **(payload or {})},
+    )
+    clocks.clocks_on_transition(order=order, action=action, at=at)
+    return order
+
+
+def order_dispatch(*, order, actor, crew=None, expected_version=None):
+    """Dispatch a repair to the crew covering the customer's transformer (派工), rules C-8, R-1."""
+    from griddesk.orders.selectors import crew_covering
+
+    crew = crew or crew_covering(order.customer)
+    if crew is None:
+        raise ValidationError({"crew": _("找不到负责该台区的抢修班组，请在管理后台配置。")})
+    return _advance(order=order, action="dispatch", actor=actor, expected_version=expected_version,
+                    fields={"crew": crew}, payload={"crew": crew.code})
+
+
+def order_guide(*, order, actor, guidance, expected_version=None):
+    """Customer-internal fault: troubleshooting guided by phone (rule C-8)."""
+    _require_text(guidance, "guidance", _("指导内容"))
+    if order.fault_side != FaultSide.CUSTOMER_INTERNAL:
+        raise TransitionRefused(_("只有客户内部故障可以电话指导结案（规则 C-8）。"))
+    return _advance(order=order, action="guide", actor=actor, expected_version=expected_version,
+                    payload={"guidance": guidance})
+
+
+def order_quote(*, order, actor, lines, expected_version=None):
+    """Quote a paid repair, line by line (rules P-1..P-3): item, material, quantity, unit price."""
+    if order.fault_side != FaultSide.CUSTOMER_INTERNAL:
+        raise TransitionRefused(_("只有客户产权设施的维修属于有偿服务（规则 P-1）。"))
+    parsed = _parse_quote_lines(lines)
+    total = sum((q * p for _i, _m, q, p in parsed), Decimal("0"))
+    with transaction.atomic():
+        order = _advance(order=order, action="quote", actor=actor, expected_version=expected_version,
+                         payload={"lines": [[i, m, str(q), str(p)] for i, m, q, p in parsed],
+                                  "total": str(total)})
+        QuoteLine.objects.filter(order=order).delete()
+        QuoteLine.objects.bulk_create(
+            QuoteLine(order=order, item=i, material=m, quantity=q, unit_price=p) for i, m, q, p in parsed
+        )
+        PaidService.objects.update_or_create(order=order, defaults={"total": total, "consent_at": None})
+    return order
+
+
+def _parse_quote_lines(lines):
+    if not lines:
+        raise ValidationError({"lines": _("报价至少需要一项。")})
+    parsed = []
+    for number, line in enumerate(lines, start=1):
+        item = str(line.get("item", "")).strip()
+        if not item:
+            raise ValidationError({"lines": _("第 %d 行缺少项目名称。") % number})
+        try:
+            quantity = Decimal(str(line.get("quantity", "")))
+            unit_price = Decimal(str(line.get("unit_price", "")))
+        except InvalidOperation:
+            raise ValidationError({"lines": _("第 %d 行的数量或单价不是数字。") % number}) from None
+        if quantity <= 0 or unit_price < 0:
+            raise ValidationError({"lines": _("第 %d 行的数量必须大于0，单价不能为负。") % number})
+        parsed.append((item, str(line.get("material", "")).strip(), quantity, unit_price))
+    return parsed
+
+
+def order_consent(*, order, actor, consent_by, method, expected_version=None):
+    """The customer's recorded consent to the quoted lines (rule P-3); only then may work start."""
+    _require_text(consent_by, "consent_by", _("确认人"))
+    _require_text(method, "method", _("确认方式"))
+    with transaction.atomic():
+        order = _advance(order=order, action="consent", actor=actor, expected_version=expected_version,
+                         payload={"consent_by": consent_by, "method": method})
+        PaidService.objects.filter(order=order).update(
+            consent_at=order.updated_at, consent_by=consent_by, consent_method=method
+        )
+    return order
+
+
+def order_invoice(*, order, actor, invoice_no, expected_version=None):
+    """Formal invoice after payment (rule P-3)."""
+    _require_text(invoice_no, "invoice_no", _("发票号"))
+    if not PaidService.objects.filter(order=order, consent_at__isnull=False).exists():
+        raise TransitionRefused(_("该工单不是已确认的有偿服务，不能开票。"))
+    with transaction.atomic():
+        order = _advance(order=order, action="invoice", actor=actor, expected_version=expected_version,
+                         payload={"invoice_no": invoice_no})
+        PaidService.objects.filter(order=order).update(invoice_no=invoice_no, paid_at=order.updated_at)
+    return order
+
+
+def order_crew_step(*, order, actor, step, note="", at=None, expected_version=None):
+    """A crew's step on site: crew_accept, arrive (stops R-2), survey, repair, restore."""
+    if step not in {"crew_accept", "arrive", "survey", "repair", "restore"}:
+        raise TransitionRefused(_("未知的抢修环节：%s") % step)
+    now = timezone.now()
+    at = at or now
+    if at > now + timedelta(minutes=1):
+        raise ValidationError({"at": _("时间不能晚于当前时间。")})
+    if at < order.accepted_at - timedelta(minutes=1):
+        raise ValidationError({"at": _("时间不能早于受理时间。")})
+    if step == "survey":
+        _require_text(note, "note", _("勘查情况"))
+    return _advance(order=order, action=step, actor=actor, expected_version=expected_version,
+                    at=at, payload={"note": note})
+
+
+def order_forward(*, order, actor, department, note="", expected_version=None):
+    """Forward a complaint or report to the department that must handle it (rule K-3)."""
+    if order.handling_org_id == department.pk:
+        raise ValidationError({"department": _("工单已在该部门处理。")})
+    return _advance(order=order, action="forward", actor=actor, expected_version=expected_version,
+                    fields={"handling_org": department,
+                            "transfer_count": order.transfer_count + 1},
+                    payload={"department": department.code, "note": note})
+
+
+def order_bounce(*, order, actor, reason, expected_version=None):
+    """The department sends it back (退单): counted (rule K-5), the owner must re-route it."""
+    _require_text(reason, "reason", _("退单原因"))
+    return _advance(order=order, action="bounce", actor=actor, expected_version=expected_version,
+                    fields={"handling_org": None, "bounce_count": order.bounce_count + 1},
+                    payload={"reason": reason})
+
+
+def order_contact(*, order, actor, note, expected_version=None):
+    _require_text(note, "note", _("联系情况"))
+    return _advance(order=order, action="contact", actor=actor, expected_version=expected_version,
+                    payload={"note": note})
+
+
+def order_findings(*, order, actor, findings, cause, responsibility="", expected_version=None):
+    """Findings on facts and law (K-4) with the responsibility cause (A-2)."""
+    _require_text(findings, "findings", _("调查结果"))
+    if cause not in ComplaintCause.values:
+        raise ValidationError({"cause": _("请选择责任原因（规则 A-2）。")})
+    return _advance(order=order, action="findings", actor=actor, expected_version=expected_version,
+                    fields={"cause": cause},
+                    payload={"findings": findings, "cause": cause, "responsibility": responsibility})
+
+
+def order_reply(*, order, actor, reply, expected_version=None):
+    """The reply to the customer, which stops the K-3 clock."""
+    _require_text(reply, "reply", _("答复内容"))
+    return _advance(order=order, action="reply", actor=actor, expected_version=expected_version,
+                    payload={"reply": reply})
+
+
+def order_visit(*, order, actor, satisfaction, note="", expected_version=None):
+    """Return visit with satisfaction (rule C-12)."""
+    from griddesk.orders.models import Satisfaction
+
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": _("请选择满意度。")})
+    return _advance(order=order, action="visit", actor=actor, expected_version=expected_version,
+                    fields={"satisfaction": satisfaction},
+                    payload={"satisfaction": satisfaction, "note": note})
+
+
+def order_answer(*, order, actor, answer, expected_version=None):
+    _require_text(answer, "answer", _("答复内容"))
+    return _advance(order=order, action="answer", actor=actor, expected_version=expected_version,
+                    payload={"answer": answer})
+
+
+def order_owe_callback(*, order, actor, phone, note="", expected_version=None):
+    """Cannot answer at once: apologise, take a number, call back (rule C-6)."""
+    _require_text(phone, "phone", _("回电号码"))
+    return _advance(order=order, action="owe_callback", actor=actor, expected_version=expected_version,
+                    payload={"phone": phone, "note": note})
+
+
+APPLICATION_STAGES = ("reply_plan", "review_design", "inspect", "sign_contract", "energise")
+
+
+def order_application_stage(*, order, actor, stage, note="", delay_reason="", expected_version=None):
+    """Move a business application to its next stage (rules T-1..T-3).
+
+    A stage finished after its deadline needs a delay reason (rule T-1: explain any delay).
+    """
+    if stage not in APPLICATION_STAGES:
+        raise TransitionRefused(_("未知的业务环节：%s") % stage)
+    late = clocks.late_clocks_stopped_by(order=order, action=stage, at=timezone.now())
+    if late and not delay_reason.strip():
+        raise ValidationError({"delay_reason": _("已超过时限 %s，请填写延期原因（规则 T-1）。")
+                               % ", ".join(c.label for c in late)})
+    order = _advance(order=order, action=stage, actor=actor, expected_version=expected_version,
+                     payload={"note": note, "delay_reason": delay_reason})
+    if late:
+        clocks.clocks_record_delay_reason(clocks=late, reason=delay_reason)
+    return order
+
+
+def order_archive(*, order, actor, expected_version=None):
+    return _advance(order=order, action="archive", actor=actor, expected_version=expected_version)
+
+
+def order_transfer_to_leader(*, order, actor, note=""):
+    """Hand a hard caller over to the shift leader (rule C-11): recorded, a reminder to the leaders."""
+    with transaction.atomic():
+        order = _advance(order=order, action="transfer_to_leader", actor=actor, payload={"note": note})
+        reminder_send(order=order, kind=ReminderKind.REMIND, actor=actor, to_org=order.org,
+                      reason=_("坐席转值长：%s") % (note or _("客户情绪激动")))
+    return order
+
+
+def reminder_send(*, order, kind, actor, reason, to_user=None, to_org=None, due_at=None, clock_key=""):
+    """A reminder (催办) or supervision item (督办) with its own deadline (rule K-6)."""
+    if kind == ReminderKind.SUPERVISE and actor is not None and not actor.has_role(
+        RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.SHIFT_LEADER
+    ):
+        raise PermissionDenied(_("只有督办、管理人员或值长可以督办。"))
+    now = timezone.now()
+    with transaction.atomic():
+        reminder = Reminder.objects.create(
+            order=order, kind=kind, to_user=to_user, to_org=to_org, from_user=actor,
+            reason=reason, due_at=due_at, clock_key=clock_key, created_at=now,
+        )
+        audit_append(stream=stream_of(order), action=f"order.{kind}", actor=actor, at=now,
+                     payload={"reason": reason, "to_user": to_user.pk if to_user else None,
+                              "to_org": to_org.code if to_org else None,
+                              "due_at": due_at.isoformat() if due_at else None,
+                              "clock": clock_key})
+    return reminder
+
+
+def identity_open(*, order, actor, purpose):
+    """Open a sealed reporter identity (rules K-7, K-9): named roles only, every opening audited.
+
+    The department complained about never gets it, whatever its roles.
+    """
+    from griddesk.orgs.models import Role
+
+    _require_text(purpose, "purpose", _("查看事由"))
+    allowed = actor.is_superuser or Role.objects.filter(
+        staff=actor, can_open_sealed_identity=True
+    ).exists()
+    accused = order.handling_org_id is not None and actor.org_id is not None and (
+        actor.org.path.startswith(order.handling_org.path)
+    )
+    if not allowed or accused:
+        audit_append(stream=stream_of(order), action="identity.refused", actor=actor,
+                     payload={"purpose": purpose})
+        raise PermissionDenied(_("您无权查看举报人身份（规则 K-7）。"))
+    identity = SealedIdentity.objects.filter(order=order).first()
+    audit_append(stream=stream_of(order), action="identity.opened", actor=actor,
+                 payload={"purpose": purpose})
+    return identity
+
+
+def _require_text(value, field, label):
+    if not (value or "").strip():
+        raise ValidationError({field: _("请填写%s。") % label})

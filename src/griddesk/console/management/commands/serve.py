@@ -24,6 +24,7 @@ class Command(BaseCommand):
         procs = []
         if not no_worker:
             procs.append(subprocess.Popen([sys.executable, "-m", "griddesk", "db_worker"]))
+            procs.append(subprocess.Popen([sys.executable, "-m", "griddesk", "sla_scheduler"]))
         web = subprocess.Popen([
             sys.executable, "-m", "gunicorn", "griddesk.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",

@@ -1,0 +1,44 @@
+"""Outbox of messages to staff and customers (消息), delivered by channel adapters."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotifyChannel(models.TextChoices):
+    CONSOLE = "console", _("工作台消息")
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+    WECHAT = "wechat", _("微信")
+
+
+class Message(models.Model):
+    """One message. `dedupe_key` makes a sender's retries harmless: the same key is stored once."""
+
+    channel = models.CharField(_("渠道"), max_length=10, choices=NotifyChannel.choices,
+                               default=NotifyChannel.CONSOLE)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="messages",
+    )
+    recipient_org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("接收单位"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="messages",
+    )
+    address = models.CharField(_("地址/号码"), max_length=100, blank=True)
+    subject = models.CharField(_("主题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    order = models.ForeignKey("orders.WorkOrder", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="messages")
+    dedupe_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="message_inbox")]
+
+    def __str__(self):
+        return self.subject

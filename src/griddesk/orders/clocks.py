@@ -1,0 +1,217 @@
+"""SLA clocks on work orders (服务时限): which deadlines an order gets, starting, stopping, pausing.
+
+Only order services call these (never views). The deadline arithmetic itself
+lives once, in `griddesk.rules`; here we decide which keys apply to an order
+and keep each clock's row right:
+
+- accepted: repair R-2/<zone> (not for customer-internal faults until consented);
+  complaint K-3/complaint (+ K-3/complaint-contact where the rule set has it);
+  report K-3/report; application T-1/<class> and, for residents, T-3/resident.
+- later stages start and stop their own clocks (table `ACTION_CLOCKS`).
+- storm mode (R-3) and waiting on the customer add pauses; paused time does not count.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from griddesk.orders.models import (
+    ApplicationKind,
+    ClockPause,
+    FaultSide,
+    OrderType,
+    SlaClock,
+)
+from griddesk.rules.selectors import DeadlineNotFound, compute_due, deadline_for, ruleset_in_force
+
+WARN_FRACTION = 0.8  # issue 3: warn the owner at 80% of a clock
+
+T1_KEYS = {
+    ApplicationKind.RESIDENT: "T-1/lv",
+    ApplicationKind.LV_NONRESIDENT: "T-1/lv",
+    ApplicationKind.HV_SINGLE: "T-1/hv-single",
+    ApplicationKind.HV_DUAL: "T-1/hv-dual",
+}
+T2_KEYS = {
+    ApplicationKind.RESIDENT: "T-2/lv",
+    ApplicationKind.LV_NONRESIDENT: "T-2/lv",
+    ApplicationKind.HV_SINGLE: "T-2/hv",
+    ApplicationKind.HV_DUAL: "T-2/hv",
+}
+# Whole-process connection deadline after contract signing (T-3 "others"); the
+# ten-commitments set has class-specific keys, which win where present.
+T3_OTHER_KEYS = {
+    ApplicationKind.LV_NONRESIDENT: ("T-3/lv-nonresident", "T-3/other"),
+    ApplicationKind.HV_SINGLE: ("T-3/hv-single", "T-3/other"),
+    ApplicationKind.HV_DUAL: ("T-3/hv-dual", "T-3/other"),
+}
+
+
+def _accept_keys(order):
+    zone = order.zone or "urban"
+    if order.order_type == OrderType.REPAIR:
+        return [] if order.fault_side == FaultSide.CUSTOMER_INTERNAL else [f"R-2/{zone}"]
+    if order.order_type == OrderType.COMPLAINT:
+        return ["K-3/complaint", "K-3/complaint-contact"]
+    if order.order_type == OrderType.REPORT:
+        return ["K-3/report"]
+    if order.order_type == OrderType.APPLICATION and order.application_kind:
+        keys = [T1_KEYS[order.application_kind]]
+        if order.application_kind == ApplicationKind.RESIDENT:
+            keys.append("T-3/resident")  # rule T-3: residents, from the accepted application
+        return keys
+    return []
+
+
+def _start_keys(order, action):
+    """Clocks an action starts: (keys, first-match-only)."""
+    zone = order.zone or "urban"
+    if order.order_type == OrderType.REPAIR and action == "arrive":
+        return [f"R-1/restore-{zone}"], False
+    if order.order_type == OrderType.REPAIR and action == "consent":
+        return [f"R-2/{zone}"], False  # a paid repair's crew clock runs from the consent
+    if order.order_type in (OrderType.CONSULTATION, OrderType.QUERY) and action == "owe_callback":
+        return ["C-6/callback"], False
+    if order.order_type == OrderType.APPLICATION and order.application_kind:
+        if action == "reply_plan" and order.application_kind != ApplicationKind.RESIDENT:
+            return [T2_KEYS[order.application_kind]], False
+        if action == "sign_contract" and order.application_kind in T3_OTHER_KEYS:
+            return list(T3_OTHER_KEYS[order.application_kind]), True
+    return [], False
+
+
+# action -> key prefixes of the clocks it stops (met if stopped by the due time)
+STOP_PREFIXES = {
+    OrderType.REPAIR: {"arrive": ("R-2/",), "restore": ("R-1/",)},
+    OrderType.COMPLAINT: {"contact": ("K-3/complaint-contact",), "reply": ("K-3/",)},
+    OrderType.REPORT: {"reply": ("K-3/",)},
+    OrderType.CONSULTATION: {"answer": ("C-6/",)},
+    OrderType.QUERY: {"answer": ("C-6/",)},
+    OrderType.APPLICATION: {
+        "reply_plan": ("T-1/",), "review_design": ("T-2/",), "energise": ("T-3/",),
+    },
+}
+
+
+def clocks_start_on_accept(*, order, now):
+    """Start the acceptance clocks; return the rule-set version the order keeps for life."""
+    version = ruleset_in_force(at=order.accepted_at)
+    # rule K-2: letters, boxes and reception days count from when the customer handed them in
+    _start(order=order, keys=_accept_keys(order), start=order.received_at, version=version, now=now)
+    return version
+
+
+def clocks_on_transition(*, order, action, at):
+    """Stop the clocks this action meets, then start the ones it opens."""
+    prefixes = STOP_PREFIXES.get(order.order_type, {}).get(action, ())
+    if prefixes:
+        running = SlaClock.objects.filter(order=order, stopped_at__isnull=True)
+        for clock in running:
+            if clock.key.startswith(prefixes):
+                _stop(clock, at)
+    keys, first_only = _start_keys(order, action)
+    if keys:
+        version = order.ruleset_version or ruleset_in_force(at=order.accepted_at)
+        _start(order=order, keys=keys, start=at, version=version, now=at, first_only=first_only)
+
+
+def _start(*, order, keys, start, version, now, first_only=False):
+    from griddesk.outages.selectors import storms_covering
+
+    created = []
+    for key in keys:
+        try:
+            deadline = deadline_for(key, version=version)
+        except DeadlineNotFound:
+            continue  # this rule set has no such deadline (e.g. K-3/complaint-contact in service-code)
+        clock = SlaClock(
+            order=order, key=key, rule=deadline.rule, label=deadline.label, ruleset_version=version,
+            org=order.org, owner=order.owner, started_at=start,
+        )
+        pauses = []
+        if key.startswith("R-2/"):
+            pauses = [(max(storm.starts_at, start), storm.ends_at, storm)
+                      for storm in storms_covering(org=order.org, at=start)]
+        _set_due(clock, [(a, b) for a, b, _s in pauses])
+        created.append((clock, pauses))
+        if first_only:
+            break
+    SlaClock.objects.bulk_create([clock for clock, _p in created])
+    ClockPause.objects.bulk_create(
+        ClockPause(clock=clock, reason=storm.reason, storm=storm, started_at=a, ended_at=b)
+        for clock, pauses in created for a, b, storm in pauses
+    )
+    return [clock for clock, _p in created]
+
+
+def _set_due(clock, pauses):
+    result = compute_due(clock.key, start=clock.started_at, ruleset_version=clock.ruleset_version,
+                         pauses=pauses)
+    clock.due_at = result.due
+    span = clock.due_at - clock.started_at
+    clock.warn_at = clock.started_at + timedelta(seconds=span.total_seconds() * WARN_FRACTION)
+    clock.basis = result.basis[:300]
+    return clock
+
+
+def _stop(clock, at):
+    clock.stopped_at = at
+    clock.met = at <= clock.due_at
+    SlaClock.objects.filter(pk=clock.pk).update(stopped_at=at, met=clock.met)
+
+
+def late_clocks_stopped_by(*, order, action, at):
+    """Running clocks that `action` would stop, already past due (they need a delay reason)."""
+    prefixes = STOP_PREFIXES.get(order.order_type, {}).get(action, ())
+    if not prefixes:
+        return []
+    return [c for c in SlaClock.objects.filter(order=order, stopped_at__isnull=True, due_at__lt=at)
+            if c.key.startswith(prefixes)]
+
+
+def clocks_record_delay_reason(*, clocks, reason):
+    SlaClock.objects.filter(pk__in=[c.pk for c in clocks]).update(delay_reason=reason[:200])
+
+
+def clock_recompute(clock):
+    pauses = [(p.started_at, p.ended_at or p.started_at) for p in clock.pauses.all()]
+    _set_due(clock, pauses)
+    SlaClock.objects.filter(pk=clock.pk).update(due_at=clock.due_at, warn_at=clock.warn_at,
+                                                basis=clock.basis)
+
+
+def clock_pause(*, clock, reason, at, until=None, storm=None):
+    """Pause a running clock from `at` (to `until` when known, else until `clock_resume`)."""
+    with transaction.atomic():
+        ClockPause.objects.create(clock=clock, reason=reason, storm=storm, started_at=at, ended_at=until)
+        if until is None:
+            SlaClock.objects.filter(pk=clock.pk).update(paused_since=at, pause_reason=reason)
+            clock.paused_since, clock.pause_reason = at, reason
+        else:
+            clock_recompute(clock)
+    return clock
+
+
+def clock_resume(*, clock, at):
+    with transaction.atomic():
+        ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=at)
+        clock.paused_since, clock.pause_reason = None, ""
+        SlaClock.objects.filter(pk=clock.pk).update(paused_since=None, pause_reason="")
+        clock_recompute(clock)
+    return clock
+
+
+def running_clocks(*, org_q=Q(), key_prefix=""):
+    clocks = SlaClock.objects.filter(org_q, stopped_at__isnull=True)
+    if key_prefix:
+        clocks = clocks.filter(key__startswith=key_prefix)
+    return clocks
+
+
+def remaining(clock, now=None):
+    """Time left (negative when breached); frozen while paused."""
+    now = now or timezone.now()
+    reference = clock.paused_since or clock.stopped_at or now
+    return clock.due_at - reference

@@ -1,0 +1,148 @@
+"""The state machine of each work-order type (工单流程).
+
+Each workflow is data: for every action, the states it may start from, the
+state it leads to, and the roles allowed to take it. `transition_for` refuses
+anything else with a message naming the order's state and what is allowed,
+so a wrong click never silently changes an order.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from griddesk.orders.models import OrderState as S
+from griddesk.orders.models import OrderType as T
+from griddesk.orgs.models import RoleCode as R
+
+
+class TransitionRefused(Exception):
+    """An action that the order's workflow does not allow now (400/409 in the API)."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset
+    target: str
+    roles: frozenset
+
+    def allows(self, state):
+        return state in self.sources
+
+
+def _t(action, label, sources, target, roles):
+    return Transition(action, label, frozenset(sources), target, frozenset(roles))
+
+
+OFFICE = {R.AGENT, R.SHIFT_LEADER, R.BACK_OFFICE, R.SUPERVISOR, R.MANAGER}
+CREW = {R.REPAIR_CREW, R.DISPATCHER}
+
+# Rules C-8, R-1, R-2, P-1..P-4, C-12.
+REPAIR = [
+    _t("dispatch", gettext_lazy("派工"), {S.ACCEPTED, S.CONSENTED}, S.DISPATCHED,
+       {R.AGENT, R.DISPATCHER, R.SHIFT_LEADER}),
+    _t("guide", gettext_lazy("电话指导排障"), {S.ACCEPTED}, S.RESOLVED, {R.AGENT, R.SHIFT_LEADER}),
+    _t("quote", gettext_lazy("报价（有偿服务）"), {S.ACCEPTED, S.QUOTED}, S.QUOTED,
+       {R.AGENT, R.DISPATCHER, R.REPAIR_CREW}),
+    _t("consent", gettext_lazy("客户确认报价"), {S.QUOTED}, S.CONSENTED,
+       {R.AGENT, R.DISPATCHER, R.REPAIR_CREW}),
+    _t("crew_accept", gettext_lazy("班组接单"), {S.DISPATCHED}, S.CREW_ACCEPTED, CREW),
+    _t("arrive", gettext_lazy("到达现场"), {S.DISPATCHED, S.CREW_ACCEPTED}, S.ON_SITE, CREW),
+    _t("survey", gettext_lazy("勘查汇报"), {S.ON_SITE}, S.SURVEYED, CREW),
+    _t("repair", gettext_lazy("修复完成"), {S.ON_SITE, S.SURVEYED}, S.REPAIRED, CREW),
+    _t("restore", gettext_lazy("恢复送电"), {S.REPAIRED}, S.RESOLVED, CREW),
+    _t("invoice", gettext_lazy("开具发票"), {S.RESOLVED}, S.RESOLVED, {R.REPAIR_CREW, R.BACK_OFFICE}),
+    _t("visit", gettext_lazy("回访"), {S.RESOLVED}, S.VISITED, {R.RETURN_VISIT, R.AGENT}),
+    _t("archive", gettext_lazy("归档"), {S.RESOLVED, S.VISITED}, S.ARCHIVED, OFFICE | {R.RETURN_VISIT}),
+]
+
+# Rules K-3..K-9, A-2, C-12: forward, contact, findings, reply, mandatory visit, then archive.
+COMPLAINT = [
+    _t("forward", gettext_lazy("转派处理部门"), {S.ACCEPTED, S.FORWARDED, S.CONTACTED}, S.FORWARDED,
+       {R.AGENT, R.SHIFT_LEADER, R.BACK_OFFICE, R.SUPERVISOR}),
+    _t("bounce", gettext_lazy("退单"), {S.FORWARDED, S.CONTACTED}, S.ACCEPTED, {R.BACK_OFFICE}),
+    _t("contact", gettext_lazy("联系客户"), {S.FORWARDED}, S.CONTACTED, {R.BACK_OFFICE}),
+    _t("findings", gettext_lazy("调查处理结果"), {S.FORWARDED, S.CONTACTED}, S.INVESTIGATED, {R.BACK_OFFICE}),
+    _t("reply", gettext_lazy("答复客户"), {S.INVESTIGATED}, S.REPLIED,
+       {R.BACK_OFFICE, R.AGENT, R.SHIFT_LEADER}),
+    _t("visit", gettext_lazy("回访"), {S.REPLIED}, S.VISITED, {R.RETURN_VISIT}),
+    _t("archive", gettext_lazy("归档"), {S.VISITED}, S.ARCHIVED,
+       {R.RETURN_VISIT, R.SHIFT_LEADER, R.SUPERVISOR}),
+]
+
+# Rule C-6: answered at once, or a callback owed with its clock.
+CONSULTATION = [
+    _t("answer", gettext_lazy("答复"), {S.ACCEPTED, S.CALLBACK_OWED}, S.ANSWERED,
+       {R.AGENT, R.SHIFT_LEADER, R.BACK_OFFICE}),
+    _t("owe_callback", gettext_lazy("需回电答复"), {S.ACCEPTED}, S.CALLBACK_OWED, {R.AGENT, R.SHIFT_LEADER}),
+    _t("archive", gettext_lazy("归档"), {S.ANSWERED}, S.ARCHIVED, OFFICE),
+]
+
+# Rules H-6, T-1..T-3: stages with their clocks and documents.
+APPLICATION = [
+    _t("reply_plan", gettext_lazy("答复供电方案"), {S.ACCEPTED}, S.PLAN_REPLIED, {R.BACK_OFFICE}),
+    _t("review_design", gettext_lazy("设计审查"), {S.PLAN_REPLIED}, S.DESIGN_REVIEWED, {R.BACK_OFFICE}),
+    _t("inspect", gettext_lazy("竣工检验"), {S.PLAN_REPLIED, S.DESIGN_REVIEWED}, S.INSPECTED, {R.BACK_OFFICE}),
+    _t("sign_contract", gettext_lazy("签订合同"), {S.INSPECTED}, S.CONTRACT_SIGNED, {R.BACK_OFFICE}),
+    _t("energise", gettext_lazy("装表接电"), {S.ACCEPTED, S.CONTRACT_SIGNED}, S.ENERGISED, {R.BACK_OFFICE}),
+    _t("archive", gettext_lazy("归档"), {S.ENERGISED}, S.ARCHIVED, OFFICE),
+]
+
+# Opinion, suggestion, praise: recorded, routed, answered.
+FEEDBACK = [
+    _t("forward", gettext_lazy("转派处理部门"), {S.ACCEPTED}, S.FORWARDED,
+       {R.AGENT, R.SHIFT_LEADER, R.BACK_OFFICE}),
+    _t("answer", gettext_lazy("答复"), {S.ACCEPTED, S.FORWARDED}, S.ANSWERED,
+       {R.AGENT, R.SHIFT_LEADER, R.BACK_OFFICE}),
+    _t("archive", gettext_lazy("归档"), {S.ANSWERED}, S.ARCHIVED, OFFICE),
+]
+
+# Actions open to any order type.
+COMMON = [
+    _t("transfer_to_leader", gettext_lazy("转值长"), set(S.values) - {S.ARCHIVED}, None,
+       {R.AGENT}),  # rule C-11; state unchanged
+]
+
+WORKFLOWS = {
+    T.REPAIR: REPAIR,
+    T.COMPLAINT: COMPLAINT,
+    T.REPORT: COMPLAINT,
+    T.CONSULTATION: CONSULTATION,
+    T.QUERY: CONSULTATION,
+    T.APPLICATION: APPLICATION,
+    T.OPINION: FEEDBACK,
+    T.SUGGESTION: FEEDBACK,
+    T.PRAISE: FEEDBACK,
+}
+
+
+def transitions_of(order_type):
+    return WORKFLOWS[order_type] + COMMON
+
+
+def transition_for(order, action):
+    """The transition `action` from the order's current state, or TransitionRefused."""
+    for transition in transitions_of(order.order_type):
+        if transition.action != action:
+            continue
+        if not transition.allows(order.state):
+            allowed = ", ".join(t.action for t in available_transitions(order)) or "—"
+            raise TransitionRefused(
+                _("工单 %(number)s 当前状态为“%(state)s”，不能执行“%(action)s”。可执行：%(allowed)s")
+                % {"number": order.number, "state": order.get_state_display(),
+                   "action": transition.label, "allowed": allowed}
+            )
+        return transition
+    raise TransitionRefused(
+        _("“%(type)s”工单没有“%(action)s”操作。")
+        % {"type": order.get_order_type_display(), "action": action}
+    )
+
+
+def available_transitions(order, user=None):
+    return [
+        t for t in transitions_of(order.order_type)
+        if t.allows(order.state) and (user is None or user.has_role(*t.roles))
+    ]
