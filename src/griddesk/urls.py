@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("console/", include("griddesk.console.urls")),
+    path("api/", include("griddesk.api.urls")),
     path("", include("griddesk.portal.urls")),
 ]

@@ -1,0 +1,4 @@
+"""Queue pages (工单队列); see console/queues.py."""
+
+app_name = "queues"
+urlpatterns = []
