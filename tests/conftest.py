@@ -60,3 +60,34 @@ def make_staff(db):
 def fast_password_hashing(settings):
     """Tests create many accounts; PBKDF2's deliberate slowness buys nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_audit_triggers(request, django_db_blocker):
+    """On SQLite a transactional test's closing flush is a DELETE, which the append-only audit
+    triggers (rule K-8) refuse: lift them for the flush and put them back before the next test.
+    (PostgreSQL flushes with TRUNCATE, which row triggers do not see.)
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    transactional = "transactional_db" in names or "live_server" in names or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not (transactional or marker or "db" in names):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from importlib import import_module
+
+    from django.db import connection
+
+    migration = import_module("griddesk.audit.migrations.0003_append_only")
+    if connection.vendor == "sqlite":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            for statement in migration.SQLITE_UP:
+                cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
+    yield
+    if transactional and connection.vendor == "sqlite":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            for statement in migration.SQLITE_DOWN:
+                cursor.execute(statement)

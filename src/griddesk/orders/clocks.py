@@ -14,7 +14,6 @@ and keep each clock's row right:
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from griddesk.orders.models import (
@@ -201,13 +200,6 @@ def clock_resume(*, clock, at):
         SlaClock.objects.filter(pk=clock.pk).update(paused_since=None, pause_reason="")
         clock_recompute(clock)
     return clock
-
-
-def running_clocks(*, org_q=Q(), key_prefix=""):
-    clocks = SlaClock.objects.filter(org_q, stopped_at__isnull=True)
-    if key_prefix:
-        clocks = clocks.filter(key__startswith=key_prefix)
-    return clocks
 
 
 def remaining(clock, now=None):

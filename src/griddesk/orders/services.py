@@ -470,3 +470,34 @@ def identity_open(*, order, actor, purpose):
 def _require_text(value, field, label):
     if not (value or "").strip():
         raise ValidationError({field: _("请填写%s。") % label})
+
+
+def order_wait_customer(*, order, actor, reason):
+    """Waiting on the customer (资料不全、客户原因): the application's running clocks pause (issue 3)."""
+    _require_text(reason, "reason", _("等待原因"))
+    if order.order_type != OrderType.APPLICATION:
+        raise TransitionRefused(_("只有业务受理工单可以因客户原因暂停时限。"))
+    now = timezone.now()
+    with transaction.atomic():
+        running = list(order.clocks.filter(stopped_at__isnull=True, paused_since__isnull=True))
+        if not running:
+            raise TransitionRefused(_("该工单没有正在计时的时限。"))
+        for clock in running:
+            clocks.clock_pause(clock=clock, reason=reason, at=now)
+        audit_append(stream=stream_of(order), action="order.wait_customer", actor=actor, at=now,
+                     payload={"reason": reason, "clocks": [c.key for c in running]})
+    return order
+
+
+def order_customer_back(*, order, actor, note=""):
+    """The customer has supplied what was missing: paused clocks run again, due times move later."""
+    now = timezone.now()
+    with transaction.atomic():
+        paused = list(order.clocks.filter(stopped_at__isnull=True, paused_since__isnull=False))
+        if not paused:
+            raise TransitionRefused(_("该工单没有暂停中的时限。"))
+        for clock in paused:
+            clocks.clock_resume(clock=clock, at=now)
+        audit_append(stream=stream_of(order), action="order.customer_back", actor=actor, at=now,
+                     payload={"note": note, "clocks": [c.key for c in paused]})
+    return order
