@@ -27,17 +27,21 @@ def event_hash(*, prev_hash, stream, seq, action, actor_id, at, payload):
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def audit_append(*, stream, action, actor=None, payload=None, at=None, new_stream=False):
+def audit_append(*, stream, action, actor=None, payload=None, at=None, new_stream=False, after=None):
     """Append one event to `stream`; call inside the service's transaction.
 
     `new_stream=True` (the object was created in this transaction) skips the
-    head look-up: one INSERT for the event and one for the head.
+    head look-up: one INSERT for the event and one for the head. `after`: the
+    stream's newest event, appended earlier in this same transaction (which
+    still holds the head's row lock), also skips the look-up.
     """
     payload = _json_safe(payload or {})
     at = at or timezone.now()
     with transaction.atomic():
         head = None
-        if not new_stream:
+        if after is not None and after.stream == stream:
+            head = AuditHead(stream=stream, seq=after.seq, hash=after.hash)
+        elif not new_stream:
             head = AuditHead.objects.select_for_update().filter(stream=stream).first()
         seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
         actor_id = actor.pk if actor is not None else None

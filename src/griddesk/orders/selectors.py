@@ -8,17 +8,17 @@ from griddesk.paths import path_ids
 def crew_covering(customer):
     """The crew covering a customer's transformer (rule R-1): the nearest device on the
     supply path with a crew, else an active crew of the transformer's org or its ancestors.
-    Two queries at most.
+    One query when a device on the path has a crew; two otherwise.
     """
     if customer is None:
         return None
     transformer = customer.transformer
     ids = path_ids(transformer.path)
-    rows = dict(Device.objects.filter(pk__in=ids, crew__isnull=False, crew__active=True)
-                .values_list("pk", "crew_id"))
+    crews = {device.pk: device.crew for device in Device.objects.filter(
+        pk__in=ids, crew__isnull=False, crew__active=True).select_related("crew").only("pk", "crew")}
     for device_id in reversed(ids):
-        if device_id in rows:
-            return Crew.objects.get(pk=rows[device_id])
+        if device_id in crews:
+            return crews[device_id]
     org = customer.org or transformer.org
     if org is None:
         return None

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,15 +46,25 @@ def order_number_next(*, day):
 
     The counter row is updated in the caller's transaction, so a rolled-back
     order gives its number back: no gaps for an auditor to ask about (rule K-8).
+    One statement (UPDATE … RETURNING, on SQLite and PostgreSQL alike) except
+    for the day's first order.
     """
-    updated = OrderNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
-    if not updated:
+    table, last_col, day_col = (connection.ops.quote_name(name) for name in (
+        OrderNumberCounter._meta.db_table, "last", "day"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last_col} = {last_col} + 1 WHERE {day_col} = %s RETURNING {last_col}", [day]
+        )
+        row = cursor.fetchone()
+    if row is None:
         try:
             with transaction.atomic():
                 OrderNumberCounter.objects.create(day=day, last=1)
+            last = 1
         except IntegrityError:  # another order took the day's first number meanwhile
-            OrderNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = OrderNumberCounter.objects.filter(day=day).values_list("last", flat=True).get()
+            return order_number_next(day=day)
+    else:
+        last = row[0]
     return f"{settings.GRIDDESK_PROVINCE_CODE}{day:%Y%m%d}{last:06d}"
 
 
@@ -128,7 +138,7 @@ def order_create(
             state=OrderState.ARCHIVED if parent else OrderState.ACCEPTED,
             closed_at=now if parent else None,
         )
-        audit_append(
+        order.audit_head = audit_append(
             stream=stream_of(order), action="order.created", actor=actor, at=now, new_stream=True,
             payload={
                 "number": order.number, "type": order_type, "channel": channel,
@@ -218,9 +228,11 @@ def _advance(*, order, action, actor, expected_version=None, fields=None, payloa
         setattr(order, name, value)
     order.version = version + 1
     order.updated_at = at
-    audit_append(
+    # An order created in this transaction passes its first event along: no head look-up.
+    order.audit_head = audit_append(
         stream=stream_of(order), action=f"order.{action}", actor=actor, at=at,
         payload={"from": before, "to": order.state, **(payload or {})},
+        after=getattr(order, "audit_head", None),
     )
     clocks.clocks_on_transition(order=order, action=action, at=at)
     return order
