@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from griddesk.orders.models import Category, WorkOrder
+from griddesk.orders.models import Category, Reminder, SlaClock, WorkOrder
 
 
 @admin.register(Category)
@@ -11,14 +11,11 @@ class CategoryAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
 
-@admin.register(WorkOrder)
-class WorkOrderAdmin(admin.ModelAdmin):
-    """Read-only here: orders change only through their services (audited, rule K-8)."""
 
-    list_display = ["number", "order_type", "channel", "state", "org", "accepted_at"]
-    list_filter = ["order_type", "channel", "state"]
-    search_fields = ["=number"]
-    list_select_related = ["org"]
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services (audited); the admin shows them."""
+
     show_full_result_count = False
 
     def has_add_permission(self, request):
@@ -29,3 +26,30 @@ class WorkOrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(ReadOnlyAdmin):
+    list_display = ["order", "key", "label", "started_at", "due_at", "stopped_at", "met", "breached_at"]
+    list_filter = ["rule", "met"]
+    search_fields = ["=order__number"]
+    list_select_related = ["order"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["order", "kind", "to_user", "to_org", "reason", "due_at", "created_at", "done_at"]
+    list_filter = ["kind"]
+    search_fields = ["=order__number"]
+    list_select_related = ["order", "to_user", "to_org"]
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(ReadOnlyAdmin):
+    """Read-only here: orders change only through their services (audited, rule K-8)."""
+
+    list_display = ["number", "order_type", "channel", "state", "org", "accepted_at"]
+    list_filter = ["order_type", "channel", "state"]
+    search_fields = ["=number"]
+    list_select_related = ["org"]
+    exclude = ["anonymous"]
