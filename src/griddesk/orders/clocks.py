@@ -151,7 +151,7 @@ def _set_due(clock, pauses):
     clock.due_at = result.due
     span = clock.due_at - clock.started_at
     clock.warn_at = clock.started_at + timedelta(seconds=span.total_seconds() * WARN_FRACTION)
-    clock.basis = result.basis[:300]
+    clock.basis = result.basis
     return clock
 
 

@@ -404,7 +404,7 @@ class SlaClock(models.Model):
     delay_reason = models.CharField(
         _("延期原因"), max_length=200, blank=True, help_text=_("规则 T-1：超期须说明原因。")
     )
-    basis = models.CharField(_("计算依据"), max_length=300, blank=True)
+    basis = models.TextField(_("计算依据"), blank=True)
     sweep_claim = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
