@@ -226,6 +226,10 @@ class WorkOrder(models.Model):
             models.Index(fields=["order_type", "state", "accepted_at"], name="order_type_state_acc"),
             models.Index(fields=["handling_org", "state", "accepted_at"], name="order_handler_state_acc"),
             models.Index(fields=["crew", "state"], name="order_crew_state"),
+            # wide (province, city) queues: newest/oldest first over open or all orders
+            models.Index(fields=["accepted_at", "id"], name="order_open_acc",
+                         condition=~models.Q(state="archived")),
+            models.Index(fields=["accepted_at", "id"], name="order_acc"),
         ]
 
     def __str__(self):
@@ -418,6 +422,9 @@ class SlaClock(models.Model):
             models.Index(fields=["due_at"], name="clock_breach_due",
                          condition=models.Q(stopped_at__isnull=True, breached_at__isnull=True,
                                             paused_since__isnull=True)),
+            # queues sorted by deadline, overdue filters: every running clock, breached or not
+            models.Index(fields=["due_at", "order"], name="clock_running_due",
+                         condition=models.Q(stopped_at__isnull=True)),
         ]
 
     def __str__(self):

@@ -455,6 +455,25 @@ def reminder_send(*, order, kind, actor, reason, to_user=None, to_org=None, due_
     return reminder
 
 
+def reminder_done(*, reminder, actor, note=""):
+    """Mark a reminder or supervision item handled (办结), by its recipient or a shift leader."""
+    if reminder.done_at is not None:
+        raise TransitionRefused(_("该催办/督办已办结。"))
+    mine = reminder.to_user_id == actor.pk
+    leader = actor.has_role(RoleCode.SHIFT_LEADER, RoleCode.SUPERVISOR, RoleCode.MANAGER)
+    if not (mine or leader or actor.is_superuser):
+        raise PermissionDenied(_("只有接收人或值长、督办可以办结。"))
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(done_at=now)
+        if not updated:
+            raise ConcurrentUpdate(_("该催办/督办已被他人办结。"))
+        reminder.done_at = now
+        audit_append(stream=stream_of(reminder.order), action=f"order.{reminder.kind}_done", actor=actor,
+                     at=now, payload={"reminder": reminder.pk, "note": note})
+    return reminder
+
+
 def identity_open(*, order, actor, purpose):
     """Open a sealed reporter identity (rules K-7, K-9): named roles only, every opening audited.
 
