@@ -1,0 +1,128 @@
+"""Model -> response dict. No queries here except where said (clocks of one order).
+
+Sealed identities never pass through this module (rules K-7, K-9): for anonymous
+orders and for reports (举报), the caller's name and phone and the customer's
+account are left out, whoever asks; the identity endpoint alone opens them.
+"""
+
+from django.utils import timezone
+
+from griddesk.orders.clocks import remaining
+from griddesk.orders.models import OrderType, SlaClock
+from griddesk.orders.workflows import available_transitions
+
+
+def _local(moment):
+    return timezone.localtime(moment) if moment is not None else None
+
+
+def ref(obj):
+    return {"code": obj.code, "name": obj.name} if obj is not None else None
+
+
+def identity_sealed(order):
+    """Rule K-7: who called in an anonymous matter or a report stays sealed."""
+    return order.anonymous or order.order_type == OrderType.REPORT
+
+
+def clock_dict(clock, now):
+    left = remaining(clock, now)
+    return {
+        "key": clock.key, "label": clock.label, "rule": clock.rule,
+        "started_at": _local(clock.started_at), "due_at": _local(clock.due_at),
+        "remaining_seconds": int(left.total_seconds()),
+        "paused": clock.paused_since is not None,
+        "stopped_at": _local(clock.stopped_at), "met": clock.met,
+        "breached": clock.breached_at is not None or clock.met is False
+        or (clock.stopped_at is None and left.total_seconds() < 0),
+    }
+
+
+def order_clocks(order):
+    """All clocks of an order, started first: one query."""
+    return list(SlaClock.objects.filter(order_id=order.pk).order_by("started_at", "pk"))
+
+
+def order_dict(order, *, user, clocks, now=None):
+    """The full order (工单详情) as the API shows it to `user`."""
+    now = now or timezone.now()
+    sealed = identity_sealed(order)
+    return {
+        "number": order.number, "order_type": order.order_type,
+        "order_type_label": str(order.get_order_type_display()), "channel": order.channel,
+        "state": order.state, "state_label": str(order.get_state_display()),
+        "received_at": _local(order.received_at), "accepted_at": _local(order.accepted_at),
+        "closed_at": _local(order.closed_at),
+        "category": ref(order.category) if order.category_id else None,
+        "customer": None if sealed or not order.customer_id else order.customer.account_no,
+        "caller_name": None if sealed else order.caller_name,
+        "caller_phone": None if sealed else order.caller_phone,
+        "identity_sealed": sealed,
+        "org": ref(order.org), "handling_org": ref(order.handling_org) if order.handling_org_id else None,
+        "crew": ref(order.crew) if order.crew_id else None,
+        "agent_no": order.agent_no, "title": order.title, "description": order.description,
+        "parent": order.parent.number if order.parent_id else None,
+        "call_count": order.call_count, "fault_side": order.fault_side, "zone": order.zone,
+        "application_kind": order.application_kind, "anonymous": order.anonymous,
+        "cause": order.cause, "satisfaction": order.satisfaction,
+        "transfer_count": order.transfer_count, "bounce_count": order.bounce_count,
+        "version": order.version, "updated_at": _local(order.updated_at),
+        "clocks": [clock_dict(c, now) for c in clocks],
+        "actions": [{"action": t.action, "label": str(t.label)} for t in available_transitions(order, user)],
+    }
+
+
+def order_row_dict(order, now):
+    return {
+        "number": order.number, "order_type": order.order_type, "state": order.state,
+        "state_label": str(order.get_state_display()), "accepted_at": _local(order.accepted_at),
+        "title": order.title, "org": ref(order.org),
+        "customer": None if identity_sealed(order) or not order.customer_id else order.customer.account_no,
+        "version": order.version,
+        "next_clock": clock_dict(order.next_clock, now) if getattr(order, "next_clock", None) else None,
+    }
+
+
+def contact_dict(order):
+    return {
+        "number": order.number, "order_type": order.order_type,
+        "order_type_label": str(order.get_order_type_display()), "state": order.state,
+        "state_label": str(order.get_state_display()), "accepted_at": _local(order.accepted_at),
+        "title": order.title, "category": order.category.code if order.category_id else None,
+    }
+
+
+def customer_dict(customer):
+    return {
+        "account_no": customer.account_no, "name": customer.name, "phone": customer.phone,
+        "address": customer.address, "supply_voltage": customer.supply_voltage, "zone": customer.zone,
+        "important": customer.important, "sensitive": customer.sensitive,
+        "org": ref(customer.org) if customer.org_id else None,
+    }
+
+
+def device_dict(device):
+    return {"device_id": device.device_id, "kind": device.kind, "name": device.name}
+
+
+def outage_dict(outage):
+    return {
+        "code": outage.code, "kind": outage.kind, "kind_label": str(outage.get_kind_display()),
+        "state": outage.state, "device": device_dict(outage.device), "cause": outage.cause,
+        "area": outage.area, "starts_at": _local(outage.starts_at),
+        "expected_restoration_at": _local(outage.expected_restoration_at),
+    }
+
+
+def storm_dict(storm):
+    return {"org": ref(storm.org), "reason": storm.reason, "starts_at": _local(storm.starts_at),
+            "ends_at": _local(storm.ends_at)}
+
+
+def call_outcome_dict(outcome):
+    return {
+        "id": outcome.pk, "outcome": outcome.outcome, "outcome_label": str(outcome.get_outcome_display()),
+        "caller_phone": outcome.caller_phone, "note": outcome.note, "agent_no": outcome.agent_no,
+        "at": _local(outcome.at), "org": outcome.org.code if outcome.org_id else None,
+        "handled_at": _local(outcome.handled_at), "handling_note": outcome.handling_note,
+    }

@@ -1,0 +1,1 @@
+"""API v1 routers, one per area; assembled in griddesk.api.v1."""
