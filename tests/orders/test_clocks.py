@@ -28,6 +28,7 @@ def test_rule_K2_letter_clock_starts_when_the_customer_handed_it_in(people, prov
 def test_order_keeps_the_rule_set_version_in_force_when_accepted(people, province):
     order = _repair(people, province["customers"][0])
     clock = SlaClock.objects.get(order=order)
+    order.refresh_from_db()
     assert order.ruleset_version is not None
     assert clock.ruleset_version == order.ruleset_version
     assert order.ruleset_version.ruleset.name == "service-code"

@@ -210,3 +210,16 @@ def test_rule_T1_late_stage_needs_a_delay_reason(people, province):
     clock.refresh_from_db()
     assert (clock.met, clock.delay_reason) == (False, "客户资料不全")
     assert SlaClock.objects.filter(order=order, key="T-2/lv", stopped_at__isnull=True).exists()
+
+
+def test_rule_C8_repair_with_no_covering_crew_is_accepted_for_the_dispatcher(people, province):
+    customer = province["customers"][2]  # on T2: no crew on its path, none in its org chain
+    people["crew"].active = False
+    people["crew"].save()
+    order = services.order_create(order_type="repair", channel="hotline", actor=people["agent"],
+                                  customer=customer)
+    order.refresh_from_db()
+    assert (order.state, order.crew) == (OrderState.ACCEPTED, None)
+    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).values_list("action", flat=True))
+    assert actions == ["order.created", "order.dispatch_pending"]
+    assert SlaClock.objects.get(order=order).key == "R-2/rural"  # the arrival clock runs regardless

@@ -37,7 +37,7 @@ def audit_append(*, stream, action, actor=None, payload=None, at=None, new_strea
     """
     payload = _json_safe(payload or {})
     at = at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         head = None
         if after is not None and after.stream == stream:
             head = AuditHead(stream=stream, seq=after.seq, hash=after.hash)
@@ -59,6 +59,27 @@ def audit_append(*, stream, action, actor=None, payload=None, at=None, new_strea
         else:
             AuditHead.objects.create(stream=stream, seq=seq, hash=digest)
     return event
+
+
+def audit_append_new_stream(*, stream, events, actor=None, at=None):
+    """The first events of a stream created in this transaction, in one INSERT plus the head's.
+
+    `events`: [(action, payload), ...]. Returns the newest event (pass it as `after=`).
+    """
+    at = at or timezone.now()
+    actor_id = actor.pk if actor is not None else None
+    label = str(actor)[:80] if actor is not None else ""
+    rows, prev = [], GENESIS_HASH
+    for seq, (action, payload) in enumerate(events, start=1):
+        payload = _json_safe(payload or {})
+        digest = event_hash(prev_hash=prev, stream=stream, seq=seq, action=action,
+                            actor_id=actor_id, at=at, payload=payload)
+        rows.append(AuditEvent(stream=stream, seq=seq, action=action, actor_id=actor_id, actor_label=label,
+                               at=at, payload=payload, prev_hash=prev, hash=digest))
+        prev = digest
+    AuditEvent.objects.bulk_create(rows)
+    AuditHead.objects.create(stream=stream, seq=len(rows), hash=prev)
+    return rows[-1]
 
 
 def _json_safe(payload):

@@ -11,6 +11,7 @@ and keep each clock's row right:
 - storm mode (R-3) and waiting on the customer add pauses; paused time does not count.
 """
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
@@ -94,12 +95,26 @@ STOP_PREFIXES = {
 }
 
 
-def clocks_start_on_accept(*, order, now):
-    """Start the acceptance clocks; return the rule-set version the order keeps for life."""
-    version = ruleset_in_force(at=order.accepted_at)
-    # rule K-2: letters, boxes and reception days count from when the customer handed them in
-    _start(order=order, keys=_accept_keys(order), start=order.received_at, version=version, now=now)
-    return version
+@dataclass
+class ClockPlan:
+    """Clocks worked out before the order is written (reads first, then the short write)."""
+
+    version: object
+    clocks: list = field(default_factory=list)  # [(SlaClock without order, [(from, to, storm)])]
+
+
+def accept_plan(*, order, at):
+    """The rule-set version in force at acceptance and the clocks it starts (order not saved yet).
+
+    Rule K-2: letters, boxes and reception days count from when the customer handed them in.
+    """
+    version = ruleset_in_force(at=at)
+    return ClockPlan(version=version, clocks=_plan(order=order, keys=_accept_keys(order),
+                                                   start=order.received_at, version=version))
+
+
+def accept_plan_apply(*, plan, order):
+    _save(order, plan.clocks)
 
 
 def clocks_on_transition(*, order, action, at):
@@ -113,36 +128,42 @@ def clocks_on_transition(*, order, action, at):
     keys, first_only = _start_keys(order, action)
     if keys:
         version = order.ruleset_version or ruleset_in_force(at=order.accepted_at)
-        _start(order=order, keys=keys, start=at, version=version, now=at, first_only=first_only)
+        planned = _plan(order=order, keys=keys, start=at, version=version, first_only=first_only)
+        _save(order, planned)
 
 
-def _start(*, order, keys, start, version, now, first_only=False):
+def _plan(*, order, keys, start, version, first_only=False):
     from griddesk.outages.selectors import storms_covering
 
-    created = []
+    planned, storms = [], None
     for key in keys:
         try:
             deadline = deadline_for(key, version=version)
         except DeadlineNotFound:
             continue  # this rule set has no such deadline (e.g. K-3/complaint-contact in service-code)
-        clock = SlaClock(
-            order=order, key=key, rule=deadline.rule, label=deadline.label, ruleset_version=version,
-            org=order.org, owner=order.owner, started_at=start,
-        )
+        clock = SlaClock(key=key, rule=deadline.rule, label=deadline.label, ruleset_version=version,
+                         org=order.org, owner=order.owner, started_at=start)
         pauses = []
-        if key.startswith("R-2/"):
-            pauses = [(max(storm.starts_at, start), storm.ends_at, storm)
-                      for storm in storms_covering(org=order.org, at=start)]
+        if key.startswith("R-2/"):  # rule R-3: storm mode pauses the arrival clock
+            if storms is None:
+                storms = storms_covering(org=order.org, at=start)
+            pauses = [(max(storm.starts_at, start), storm.ends_at, storm) for storm in storms]
         _set_due(clock, [(a, b) for a, b, _s in pauses])
-        created.append((clock, pauses))
+        planned.append((clock, pauses))
         if first_only:
             break
-    SlaClock.objects.bulk_create([clock for clock, _p in created])
-    ClockPause.objects.bulk_create(
-        ClockPause(clock=clock, reason=storm.reason, storm=storm, started_at=a, ended_at=b)
-        for clock, pauses in created for a, b, storm in pauses
-    )
-    return [clock for clock, _p in created]
+    return planned
+
+
+def _save(order, planned):
+    for clock, _pauses in planned:
+        clock.order = order
+    SlaClock.objects.bulk_create([clock for clock, _p in planned])
+    pauses = [ClockPause(clock=clock, reason=storm.reason, storm=storm, started_at=a, ended_at=b)
+              for clock, pauses in planned for a, b, storm in pauses]
+    if pauses:
+        ClockPause.objects.bulk_create(pauses)
+    return [clock for clock, _p in planned]
 
 
 def _set_due(clock, pauses):

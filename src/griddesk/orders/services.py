@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from griddesk.audit.services import audit_append, stream_of
+from griddesk.audit.services import audit_append, audit_append_new_stream, stream_of
 from griddesk.orders import clocks
 from griddesk.orders.models import (
     OPEN_STATES,
@@ -109,9 +109,13 @@ def order_create(
     - The actor becomes its owner of record (H-4); their agent number is kept (C-4).
     - A repeat of an open matter becomes its child (子单), raises the parent's call
       count and reminds its owner (A-4), instead of a second dispatch.
-    - A repair on the utility side, or where the side is unknown, is dispatched at once (C-8).
+    - A repair on the utility side, or where the side is unknown, is dispatched at once
+      to the crew covering the customer's transformer (C-8, R-1).
     - A report's reporter identity is sealed apart from the order (K-7).
-    - The deadlines of the rule set in force now start (issue 3).
+    - The deadlines of the rule set in force now start (issue 3); the order keeps that version.
+
+    This is the national-peak hot path: every read happens before the first write,
+    so the order-number counter row is locked only for the few inserts and the commit.
     """
     now = timezone.now()
     received_at = received_at or now
@@ -120,43 +124,68 @@ def order_create(
     org = org or (customer.org if customer else None) or (actor.org if actor else None)
     if org is None:
         raise ValidationError({"org": _("无法确定责任单位：请指定客户或单位。")})
-    with transaction.atomic():
-        parent = open_matter_of(customer=customer, order_type=order_type, category=category,
-                                now=now) if detect_repeat else None
+    fault_side = fault_side or (FaultSide.UNKNOWN if order_type == OrderType.REPAIR else "")
+    parent = open_matter_of(customer=customer, order_type=order_type, category=category,
+                            now=now) if detect_repeat else None
+    fields = {
+        "order_type": order_type, "channel": channel, "received_at": received_at, "accepted_at": now,
+        "category": category, "customer": customer, "org": org, "owner": actor,
+        "agent_no": getattr(actor, "agent_no", "") or "", "title": title, "description": description,
+        "caller_name": caller_name, "caller_phone": caller_phone, "parent": parent,
+        "fault_side": fault_side, "zone": customer.zone if customer else "",
+        "supply_voltage": customer.supply_voltage if customer else "",
+        "application_kind": application_kind or _application_kind(order_type, customer),
+        "anonymous": anonymous,
+    }
+    if parent:
+        return _create_repeat(fields=fields, parent=parent, actor=actor, now=now, identity=identity)
+    plan = clocks.accept_plan(order=WorkOrder(**fields), at=now)
+    crew = None
+    if order_type == OrderType.REPAIR and fault_side != FaultSide.CUSTOMER_INTERNAL:
+        from griddesk.orders.selectors import crew_covering
+
+        crew = crew_covering(customer)  # rule C-8: dispatched at once, in the same insert
+    with transaction.atomic(savepoint=False):
         order = WorkOrder.objects.create(
-            number=order_number_next(day=timezone.localdate(now)),
-            order_type=order_type, channel=channel, received_at=received_at, accepted_at=now,
-            category=category, customer=customer, org=org, owner=actor,
-            agent_no=getattr(actor, "agent_no", "") or "",
-            title=title, description=description, caller_name=caller_name,
-            caller_phone=caller_phone, parent=parent,
-            fault_side=fault_side or (FaultSide.UNKNOWN if order_type == OrderType.REPAIR else ""),
-            zone=customer.zone if customer else "",
-            supply_voltage=customer.supply_voltage if customer else "",
-            application_kind=application_kind or _application_kind(order_type, customer),
-            anonymous=anonymous,
-            state=OrderState.ARCHIVED if parent else OrderState.ACCEPTED,
-            closed_at=now if parent else None,
+            number=order_number_next(day=timezone.localdate(now)), ruleset_version=plan.version,
+            state=OrderState.DISPATCHED if crew else OrderState.ACCEPTED, crew=crew, **fields,
         )
-        order.audit_head = audit_append(
-            stream=stream_of(order), action="order.created", actor=actor, at=now, new_stream=True,
-            payload={
-                "number": order.number, "type": order_type, "channel": channel,
-                "received_at": received_at.isoformat(), "org": org.code,
-                "customer": customer.account_no if customer else None,
-                "category": category.code if category else None, "agent_no": order.agent_no,
-                "title": title, "description": description, "fault_side": order.fault_side,
-                "parent": parent.number if parent else None, "anonymous": anonymous,
-            },
-        )
+        events = [("order.created", _created_payload(order))]
+        if crew:
+            events.append(("order.dispatch", {"from": OrderState.ACCEPTED, "to": OrderState.DISPATCHED,
+                                              "crew": crew.code}))
+        elif order_type == OrderType.REPAIR and fault_side != FaultSide.CUSTOMER_INTERNAL:
+            events.append(("order.dispatch_pending", {"reason": "no crew covers the transformer"}))
+        order.audit_head = audit_append_new_stream(stream=stream_of(order), events=events, actor=actor, at=now)
         if identity:
             SealedIdentity.objects.create(order=order, **identity)
-        if parent:
-            _record_repeat(parent=parent, child=order, actor=actor, now=now)
-            return order
-        order.ruleset_version = clocks.clocks_start_on_accept(order=order, now=now)
-        if order_type == OrderType.REPAIR and order.fault_side != FaultSide.CUSTOMER_INTERNAL:
-            order_dispatch(order=order, actor=actor)  # rule C-8: at once
+        clocks.accept_plan_apply(plan=plan, order=order)
+    return order
+
+
+def _created_payload(order):
+    return {
+        "number": order.number, "type": order.order_type, "channel": order.channel,
+        "received_at": order.received_at.isoformat(), "org": order.org.code,
+        "customer": order.customer.account_no if order.customer else None,
+        "category": order.category.code if order.category else None, "agent_no": order.agent_no,
+        "title": order.title, "description": order.description, "fault_side": order.fault_side,
+        "parent": order.parent.number if order.parent else None, "anonymous": order.anonymous,
+    }
+
+
+def _create_repeat(*, fields, parent, actor, now, identity):
+    """A repeat contact (子单): archived under its open parent at once, no clocks, no dispatch (A-4)."""
+    with transaction.atomic():
+        order = WorkOrder.objects.create(
+            number=order_number_next(day=timezone.localdate(now)), state=OrderState.ARCHIVED,
+            closed_at=now, **fields,
+        )
+        audit_append_new_stream(stream=stream_of(order), events=[("order.created", _created_payload(order))],
+                                actor=actor, at=now)
+        if identity:
+            SealedIdentity.objects.create(order=order, **identity)
+        _record_repeat(parent=parent, child=order, actor=actor, now=now)
     return order
 
 
