@@ -41,7 +41,7 @@ def test_rule_R2_repair_walked_by_the_crew_through_the_api(api_as):
     order = _ok(_act(crew, number, "restore", order["version"]))
     assert order["state"] == "resolved"
     order = _ok(_act(agent, number, "archive", order["version"]))
-    assert (order["state"], order["version"]) == ("archived", 8)
+    assert (order["state"], order["version"]) == ("archived", 7)
     assert audit_verify()[1] == []
 
 
@@ -144,7 +144,7 @@ def test_rule_C11_transfer_to_leader_reminds_the_leaders(api_as):
     agent = api_as("agent")
     order = agent.post("/api/v1/orders", repair_body()).json()
     order = _ok(_act(agent, order["number"], "transfer_to_leader", order["version"], note="客户情绪激动"))
-    assert order["state"] == "dispatched" and order["version"] == 3
+    assert order["state"] == "dispatched" and order["version"] == 2
     assert Reminder.objects.get(order__number=order["number"]).reason == "坐席转值长：客户情绪激动"
 
 
@@ -156,16 +156,17 @@ def test_stale_version_is_409_and_changes_nothing(api_as):
     assert response.status_code == 409
     error = response.json()
     assert error["code"] == "stale_version"
-    assert error["message"] == (f"工单 {order['number']} 已被他人修改（当前版本 3，您提交的版本 2），请刷新后重试。")
+    assert error["message"] == (f"工单 {order['number']} 已被他人修改（当前版本 2，您提交的版本 1），请刷新后重试。")
     assert WorkOrder.objects.get(number=order["number"]).state == "crew_accepted"
 
 
 def test_stale_version_for_transfer_to_leader_too(api_as):
     agent = api_as("agent")
     order = agent.post("/api/v1/orders", repair_body()).json()
-    response = _act(agent, order["number"], "transfer_to_leader", 1)
+    _ok(_act(agent, order["number"], "transfer_to_leader", order["version"], note="第一次"))
+    response = _act(agent, order["number"], "transfer_to_leader", order["version"])  # stale now
     assert response.status_code == 409 and response.json()["code"] == "stale_version"
-    assert not Reminder.objects.exists()
+    assert Reminder.objects.count() == 1
 
 
 def test_invalid_transition_is_409_with_the_workflow_message(api_as):

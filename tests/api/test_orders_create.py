@@ -15,7 +15,7 @@ def test_rule_C8_repair_is_created_and_dispatched_at_once(api_as, people):
     assert response.status_code == 201
     data = response.json()
     order = WorkOrder.objects.get(number=data["number"])
-    assert (data["state"], data["crew"]["code"], data["version"]) == ("dispatched", "C1", 2)
+    assert (data["state"], data["crew"]["code"], data["version"]) == ("dispatched", "C1", 1)
     assert order.owner == people["agent"] and order.agent_no == data["agent_no"] == "95598001"  # H-4, C-4
     assert [c["key"] for c in data["clocks"]] == ["R-2/urban"]
     clock = data["clocks"][0]

@@ -19,7 +19,7 @@ def _create(api, **overrides):
 def test_read_shows_clocks_actions_and_version(api_as):
     created = _create(api_as("agent"))
     data = api_as("lineman").get(f"/api/v1/orders/{created['number']}").json()
-    assert data["number"] == created["number"] and data["version"] == 2
+    assert data["number"] == created["number"] and data["version"] == 1
     assert [a["action"] for a in data["actions"]] == ["crew_accept", "arrive"]  # R-2 crew steps
     (clock,) = data["clocks"]
     assert (clock["key"], clock["label"], clock["paused"], clock["stopped_at"]) == (

@@ -1,13 +1,144 @@
-"""Reads for the staff console."""
+"""Reads for the staff console: dashboard, inbox, an order's page."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from griddesk.orders.models import OPEN_STATES, WorkOrder
+from griddesk.grid.models import Zone
+from griddesk.orders.models import OPEN_STATES, OrderType, Reminder, SealedIdentity, SlaClock, WorkOrder
+from griddesk.orders.workflows import available_transitions, transitions_of
+from griddesk.orgs.models import Crew, Org, OrgKind, Role
 from griddesk.orgs.selectors import orgs_visible_q
+
+INBOX_SHOWN = 20
+TIMELINE_SHOWN = 200
 
 
 def dashboard_for(user):
     """Open orders in the user's org subtree, by type (one grouped query)."""
     open_orders = WorkOrder.objects.filter(orgs_visible_q(user, "org__path"), state__in=OPEN_STATES)
     by_type = list(open_orders.values("order_type").annotate(n=Count("id")).order_by("order_type"))
+    labels = dict(OrderType.choices)
+    for row in by_type:
+        row["label"] = labels.get(row["order_type"], row["order_type"])
     return {"open_by_type": by_type, "open_total": sum(row["n"] for row in by_type)}
+
+
+def inbox_for(user):
+    """My inbox (我的待办): unread console messages and open reminders addressed to me. Two queries."""
+    from griddesk.notify.models import Message, NotifyChannel
+
+    messages = list(
+        Message.objects.filter(recipient=user, channel=NotifyChannel.CONSOLE, read_at__isnull=True)
+        .select_related("order").order_by("-created_at")[:INBOX_SHOWN]
+    )
+    reminders = list(
+        Reminder.objects.filter(to_user=user, done_at__isnull=True)
+        .select_related("order", "from_user").order_by("due_at", "-created_at")[:INBOX_SHOWN]
+    )
+    return {"inbox_messages": messages, "inbox_reminders": reminders}
+
+
+def orders_visible_q(user):
+    """Orders a user may open: their org subtree's, those forwarded to it, their crew's."""
+    if user.is_superuser:
+        return Q()
+    return (
+        orgs_visible_q(user, "org__path")
+        | orgs_visible_q(user, "handling_org__path")
+        | Q(crew__in=Crew.objects.filter(members=user).values("pk"))
+    )
+
+
+def order_for(*, user, number):
+    """The order `number` if `user` may open it, else None (the view answers 404). One query."""
+    return (
+        WorkOrder.objects.filter(orders_visible_q(user), number=number)
+        .select_related("org", "handling_org", "customer", "category", "owner", "assignee", "crew",
+                        "parent", "ruleset_version")
+        .first()
+    )
+
+
+def order_page(*, order, user, now=None):
+    """Everything the order page shows, in a fixed number of queries."""
+    from griddesk.audit.selectors import events_of
+
+    now = now or timezone.now()
+    clocks = list(SlaClock.objects.filter(order=order).order_by("started_at", "pk"))
+    for clock in clocks:
+        clock.status = _clock_status(clock, now)
+    is_report = order.order_type == OrderType.REPORT
+    return {
+        "order": order,
+        "clocks": clocks,
+        "events": _timeline(order, list(events_of(order)[:TIMELINE_SHOWN])),
+        "actions": available_transitions(order, user),
+        "reminders": list(order.reminders.select_related("from_user", "to_user", "to_org")
+                          .order_by("-created_at")),
+        "evidence": list(order.evidence.select_related("uploaded_by").order_by("uploaded_at")),
+        "children": list(order.children.order_by("accepted_at")),
+        "quote_lines": list(order.quote_lines.all()) if order.order_type == OrderType.REPAIR else [],
+        "is_report": is_report,
+        "zone_label": dict(Zone.choices).get(order.zone, order.zone),
+        "identity_sealed": is_report and SealedIdentity.objects.filter(order=order).exists(),
+        "may_open_identity": is_report and may_open_identity(user, order),
+        "may_supervise": user.has_role("supervisor", "manager", "shift_leader"),
+    }
+
+
+def may_open_identity(user, order):
+    """Rules K-7, K-9: named roles only, and never the department the report is about."""
+    if order.handling_org_id and user.org_id and user.org.path.startswith(order.handling_org.path):
+        return False
+    return user.is_superuser or Role.objects.filter(staff=user, can_open_sealed_identity=True).exists()
+
+
+def forward_targets(user):
+    """Units an order can be forwarded to (rule K-3): departments and supply units in scope.
+
+    Not sliced: the form validates the choice against this queryset (a province has
+    hundreds of units, not thousands).
+    """
+    return Org.objects.filter(
+        orgs_visible_q(user), kind__in=[OrgKind.DEPARTMENT, OrgKind.STATION, OrgKind.COUNTY, OrgKind.CITY]
+    ).order_by("path")
+
+
+def _clock_status(clock, now):
+    if clock.stopped_at:
+        return "met" if clock.met else "late"
+    if clock.paused_since:
+        return "paused"
+    return "breached" if clock.breached_at or clock.due_at <= now else "running"
+
+
+ACTION_LABELS = {
+    "order.created": _("受理"), "order.repeat_contact": _("重复来电（A-4）"), "order.remind": _("催办"),
+    "order.supervise": _("督办"), "order.evidence": _("上传附件"),
+    "identity.opened": _("查看举报人身份（K-7）"), "identity.refused": _("拒绝查看举报人身份（K-7）"),
+    "order.dispatch_pending": _("待派工：没有负责该台区的抢修班组"),
+}
+# Which payload entries the timeline shows, and under what name (the rest stays in the audit log).
+PAYLOAD_LABELS = {
+    "title": _("标题"), "channel": _("渠道"), "agent_no": _("工号"), "customer": _("客户户号"),
+    "parent": _("主单"), "child": _("子单"), "call_count": _("来电次数"), "crew": _("班组"),
+    "department": _("处理部门"), "note": _("说明"), "reason": _("原因"), "purpose": _("查看事由"),
+    "findings": _("调查结果"), "cause": _("责任原因"), "responsibility": _("责任认定"), "reply": _("答复"),
+    "answer": _("答复"), "guidance": _("指导内容"), "satisfaction": _("满意度"), "phone": _("回电号码"),
+    "invoice_no": _("发票号"), "consent_by": _("确认人"), "method": _("确认方式"), "total": _("合计"),
+    "delay_reason": _("延期原因"), "file": _("文件"), "sha256": "SHA-256", "due_at": _("期限"),
+}
+
+
+def _timeline(order, events):
+    labels = {f"order.{t.action}": str(t.label) for t in transitions_of(order.order_type)}
+    labels.update(ACTION_LABELS)
+    rows = []
+    for event in events:
+        details = [(PAYLOAD_LABELS[key], value) for key, value in event.payload.items()
+                   if key in PAYLOAD_LABELS and value not in (None, "", [], {})]
+        rows.append({"at": event.at, "actor": event.actor_label, "action": event.action,
+                     "label": labels.get(event.action, event.action), "details": details,
+                     "to": event.payload.get("to")})
+    return rows

@@ -1,9 +1,339 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Agent console views (坐席工作台): thin — parse, call a selector or service, render.
 
-from griddesk.console import selectors
+Every service error (ValidationError, PermissionDenied, TransitionRefused, ConcurrentUpdate)
+becomes a message on the page, never a 500; an order or customer out of the user's scope is 404.
+"""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from griddesk.console import forms, selectors
+from griddesk.console.actions import ACTIONS
+from griddesk.customers.lookup import caller_card, caller_lookup, customer_for_caller
+from griddesk.orders import services as order_services
+from griddesk.orders.models import OrderType, ReminderKind
+from griddesk.orders.services import ConcurrentUpdate
+from griddesk.orders.workflows import TransitionRefused
+from griddesk.orgs.models import RoleCode
+
+LOOKUP_LIMIT = 20
+SERVICE_ERRORS = (ValidationError, PermissionDenied, TransitionRefused, ConcurrentUpdate)
+# Who sees a caller's full phone number: the people on the call (docs/console.md).
+LIVE_CALL_ROLES = (RoleCode.AGENT, RoleCode.SHIFT_LEADER)
+INTAKE_ROLES = (RoleCode.AGENT, RoleCode.SHIFT_LEADER, RoleCode.BACK_OFFICE)
+
+
+def error_text(error):
+    """One readable sentence from any service error."""
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error) or _("无权执行该操作。")
 
 
 @login_required
 def home(request):
-    return render(request, "console/home.html", selectors.dashboard_for(request.user))
+    from griddesk.calendar.selectors import dashboard_calendar_warnings
+
+    context = selectors.dashboard_for(request.user)
+    context.update(selectors.inbox_for(request.user))
+    context["calendar_warnings"] = dashboard_calendar_warnings()
+    return render(request, "console/home.html", context)
+
+
+# ---------------------------------------------------------------- caller look-up and caller page
+
+
+@login_required
+def caller_search(request):
+    """One box: phone, account number or address; results as you type (htmx)."""
+    form = forms.LookupForm(request.GET)
+    query = form.data.get("q", "")[:100]
+    results = caller_lookup(query=query, user=request.user, limit=LOOKUP_LIMIT)
+    context = {"form": form, "query": query, "results": results, "outcome_form": forms.OutcomeForm(),
+               "limit": LOOKUP_LIMIT, "hotkeys": _hotkeys()}
+    if request.htmx:
+        return render(request, "console/caller_lookup.html#results", context)
+    return render(request, "console/caller_lookup.html", context)
+
+
+@login_required
+def caller_page(request, account_no):
+    customer = customer_for_caller(account_no=account_no, user=request.user)
+    if customer is None:
+        raise Http404(_("没有找到该户号，或不在您的管辖范围内。"))
+    card = caller_card(customer=customer, user=request.user)
+    full_phone = request.user.has_role(*LIVE_CALL_ROLES)
+    return render(request, "console/caller.html", {
+        "card": card, "customer": customer, "hotkeys": _hotkeys(), "full_phone": full_phone,
+        "outcome_form": forms.OutcomeForm(initial={"caller_phone": customer.phone if full_phone else ""}),
+    })
+
+
+def _hotkeys():
+    labels = dict(OrderType.choices)
+    return [(key, value, labels[value]) for key, value in forms.HOTKEYS]
+
+
+@login_required
+@require_POST
+def caller_outcome(request):
+    """A call without an order: wrong number, or harassment to the shift leader (rule C-10)."""
+    from griddesk.api.services import call_outcome_record
+
+    form = forms.OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            call_outcome_record(actor=request.user, **form.cleaned_data)
+        except SERVICE_ERRORS as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("已记录来电结果：%s") % dict(form.fields["outcome"].choices)[
+                form.cleaned_data["outcome"]])
+    else:
+        messages.error(request, _("来电结果未记录：%s") % _form_errors(form))
+    return redirect(_safe_next(request, reverse("console:caller_search")))
+
+
+# ---------------------------------------------------------------- new order with read-back (C-5)
+
+
+@login_required
+def order_new(request):
+    """Create any order type (rule C-1): form, read-back (rule C-5), save."""
+    if not request.user.has_role(*INTAKE_ROLES):
+        raise PermissionDenied(_("只有座席、值长和处理部门可以受理工单。"))
+    source = request.POST if request.method == "POST" else request.GET
+    customer = None
+    if source.get("customer"):
+        customer = customer_for_caller(account_no=source["customer"], user=request.user)
+        if customer is None:
+            raise Http404(_("没有找到该户号，或不在您的管辖范围内。"))
+    if request.method != "POST":
+        form = forms.IntakeForm(initial=_intake_initial(request.GET, customer))
+        return _render_intake(request, form, customer)
+    form = forms.IntakeForm(request.POST)
+    if "edit" in request.POST or not form.is_valid():
+        return _render_intake(request, form, customer)
+    if "confirm" not in request.POST:
+        return _render_readback(request, form, customer)
+    if not form.readback_matches(request.POST.get("readback")):
+        messages.warning(request, _("保存前请先向客户复述并确认以下内容（规则 C-5）。"))
+        return _render_readback(request, form, customer)
+    try:
+        order = _create(form, customer, request.user)
+    except SERVICE_ERRORS as error:
+        messages.error(request, error_text(error))
+        return _render_intake(request, form, customer)
+    if order.parent_id:
+        messages.warning(request, _("同一事项已有在办工单 %(parent)s：本次来电已记为其子单 %(number)s，"
+                                    "并已催办责任人（规则 A-4）。")
+                         % {"parent": order.parent.number, "number": order.number})
+    else:
+        messages.success(request, _("工单已保存，编号 %s。请告知客户。") % order.number)
+    return redirect("console:order", number=order.number)
+
+
+def _intake_initial(params, customer):
+    order_type = params.get("type") if params.get("type") in OrderType.values else OrderType.REPAIR
+    initial = {"order_type": order_type, "channel": "hotline"}
+    if customer is not None:
+        initial.update(caller_name=customer.name, caller_phone=customer.phone)
+    if params.get("phone"):
+        initial["caller_phone"] = params["phone"][:20]
+    return initial
+
+
+def _create(form, customer, user):
+    data = form.cleaned_data
+    is_report = data["order_type"] == OrderType.REPORT
+    return order_services.order_create(
+        order_type=data["order_type"], channel=data["channel"], actor=user,
+        # rules K-7, K-9: a report is not linked to the reporter's account; the identity is sealed
+        customer=None if is_report else customer,
+        category=data["category"], received_at=data["received_at"], title=data["title"],
+        description=data["description"], caller_name=data["caller_name"],
+        caller_phone=data["caller_phone"], fault_side=data["fault_side"],
+        anonymous=data["anonymous"], identity=form.identity(),
+    )
+
+
+def _render_intake(request, form, customer):
+    card = caller_card(customer=customer, user=request.user) if customer is not None else None
+    return render(request, "console/order_new.html", {
+        "form": form, "customer": customer, "card": card, "hotkeys": _hotkeys(),
+        "categories": form.fields["category"].queryset,
+    })
+
+
+def _render_readback(request, form, customer):
+    data = form.cleaned_data
+    return render(request, "console/order_readback.html", {
+        "form": form, "customer": customer, "readback": form.readback_token(),
+        "order_type_label": dict(OrderType.choices)[data["order_type"]],
+        "is_report": data["order_type"] == OrderType.REPORT,
+        "summary": _summary(form),
+    })
+
+
+def _summary(form):
+    """(label, text) rows read back to the caller; hidden fields and blanks left out."""
+    rows = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, "", False):
+            continue
+        if hasattr(field, "choices") and not hasattr(value, "pk"):
+            value = dict(field.choices).get(value, value)
+        if value is True:
+            value = _("是")
+        elif isinstance(value, datetime):
+            value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        rows.append((field.label, value))
+    return rows
+
+
+# ---------------------------------------------------------------- the order page and its actions
+
+
+def _order_or_404(request, number):
+    order = selectors.order_for(user=request.user, number=number)
+    if order is None:
+        raise Http404(_("没有找到工单 %s，或不在您的管辖范围内。") % number)
+    return order
+
+
+@login_required
+def order_page(request, number, extra=None):
+    order = _order_or_404(request, number)
+    context = selectors.order_page(order=order, user=request.user)
+    context.update(_action_forms(request, order, context["actions"]))
+    context["full_phone"] = request.user.has_role(*LIVE_CALL_ROLES, RoleCode.BACK_OFFICE,
+                                                  RoleCode.RETURN_VISIT)
+    context.update(extra or {})
+    return render(request, "console/order.html", context)
+
+
+def _action_forms(request, order, actions):
+    forms_by_action = []
+    for transition in actions:
+        form_class, _run = ACTIONS[transition.action]
+        kwargs = {"departments": selectors.forward_targets(request.user)} if transition.action == "forward" else {}
+        form = form_class(initial={"version": order.version}, prefix=transition.action, **kwargs)
+        forms_by_action.append((transition, form))
+    return {"action_forms": forms_by_action, "reminder_form": forms.ReminderForm(prefix="reminder"),
+            "evidence_form": forms.EvidenceForm(prefix="evidence"),
+            "identity_form": forms.IdentityOpenForm(prefix="identity")}
+
+
+@login_required
+@require_POST
+def order_action(request, number, action):
+    """One workflow action, with the version the form was read at (optimistic concurrency)."""
+    order = _order_or_404(request, number)
+    if action not in ACTIONS:
+        raise Http404(_("未知的操作：%s") % action)
+    form_class, run = ACTIONS[action]
+    kwargs = {"departments": selectors.forward_targets(request.user)} if action == "forward" else {}
+    form = form_class(request.POST, request.FILES, prefix=action, **kwargs)
+    if not form.is_valid():
+        messages.error(request, _("未执行：%s") % _form_errors(form))
+        return redirect("console:order", number=number)
+    try:
+        run(order, request.user, form.cleaned_data, form.cleaned_data["version"])
+    except SERVICE_ERRORS as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("已完成：%s") % _action_label(order, action))
+    return redirect("console:order", number=number)
+
+
+def _action_label(order, action):
+    from griddesk.orders.workflows import transitions_of
+
+    return next((str(t.label) for t in transitions_of(order.order_type) if t.action == action), action)
+
+
+@login_required
+@require_POST
+def order_reminder(request, number):
+    """催办 to the owner, or 督办 with its own deadline to the handling unit (rule K-6)."""
+    order = _order_or_404(request, number)
+    form = forms.ReminderForm(request.POST, prefix="reminder")
+    if not form.is_valid():
+        messages.error(request, _("未发送：%s") % _form_errors(form))
+        return redirect("console:order", number=number)
+    data = form.cleaned_data
+    supervise = data["kind"] == ReminderKind.SUPERVISE
+    try:
+        order_services.reminder_send(
+            order=order, kind=data["kind"], actor=request.user, reason=data["reason"],
+            to_user=order.assignee or order.owner,
+            to_org=(order.handling_org or order.org) if supervise else None,
+            due_at=data["due_at"] if supervise else None,
+        )
+    except SERVICE_ERRORS as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("已督办。") if supervise else _("已催办。"))
+    return redirect("console:order", number=number)
+
+
+@login_required
+@require_POST
+def order_evidence(request, number):
+    order = _order_or_404(request, number)
+    form = forms.EvidenceForm(request.POST, request.FILES, prefix="evidence")
+    if not form.is_valid():
+        messages.error(request, _("未上传：%s") % _form_errors(form))
+        return redirect("console:order", number=number)
+    try:
+        evidence = order_services.evidence_attach(order=order, actor=request.user, file=form.cleaned_data["file"],
+                                   note=form.cleaned_data["note"])
+    except SERVICE_ERRORS as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("附件已上传（SHA-256 %s…）。") % evidence.sha256[:12])
+    return redirect("console:order", number=number)
+
+
+@login_required
+@require_POST
+def order_identity(request, number):
+    """Open a sealed reporter identity (rules K-7, K-9): audited; shown in this response only."""
+    order = _order_or_404(request, number)
+    form = forms.IdentityOpenForm(request.POST, prefix="identity")
+    if not form.is_valid():
+        messages.error(request, _("未查看：%s") % _form_errors(form))
+        return redirect("console:order", number=number)
+    try:
+        identity = order_services.identity_open(order=order, actor=request.user,
+                                                purpose=form.cleaned_data["purpose"])
+    except SERVICE_ERRORS as error:
+        messages.error(request, error_text(error))
+        return redirect("console:order", number=number)
+    return order_page(request, number, extra={"opened_identity": identity, "identity_opened": True})
+
+
+def _form_errors(form):
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+    return "；".join(parts)
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,10 @@ class CustomersConfig(AppConfig):
     name = "griddesk.customers"
     label = "customers"
     verbose_name = _("客户")
+
+    def ready(self):
+        from griddesk.customers.lookup import address_index_ensure
+
+        # SQLite rebuilds a table to alter it and drops its triggers with it; the caller
+        # look-up's address index (migration 0003) must stay in sync afterwards.
+        post_migrate.connect(address_index_ensure, sender=self, dispatch_uid="griddesk-address-index")

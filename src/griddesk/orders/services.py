@@ -3,6 +3,8 @@
 Views, the API and imports call these; nothing else writes an order.
 """
 
+import hashlib
+import os
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +22,7 @@ from griddesk.orders.models import (
     ApplicationKind,
     Channel,
     ComplaintCause,
+    Evidence,
     FaultSide,
     OrderNumberCounter,
     OrderState,
@@ -389,14 +392,45 @@ def order_contact(*, order, actor, note, expected_version=None):
                     payload={"note": note})
 
 
-def order_findings(*, order, actor, findings, cause, responsibility="", expected_version=None):
-    """Findings on facts and law (K-4) with the responsibility cause (A-2)."""
+def order_findings(*, order, actor, findings, cause, responsibility="", evidence=None, expected_version=None):
+    """Findings on facts and law (K-4) with the responsibility cause (A-2) and, optionally,
+    an evidence file: all or nothing."""
     _require_text(findings, "findings", _("调查结果"))
     if cause not in ComplaintCause.values:
         raise ValidationError({"cause": _("请选择责任原因（规则 A-2）。")})
-    return _advance(order=order, action="findings", actor=actor, expected_version=expected_version,
-                    fields={"cause": cause},
-                    payload={"findings": findings, "cause": cause, "responsibility": responsibility})
+    with transaction.atomic():
+        order = _advance(order=order, action="findings", actor=actor, expected_version=expected_version,
+                         fields={"cause": cause},
+                         payload={"findings": findings, "cause": cause, "responsibility": responsibility})
+        if evidence is not None:
+            evidence_attach(order=order, actor=actor, file=evidence, stage="findings")
+    return order
+
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+def evidence_attach(*, order, actor, file, note="", stage=""):
+    """Attach a file to an order (上传附件, rule K-4): stored with its SHA-256, so a file swapped
+    on disk later is detected, and the upload is an audit event of the order (rule K-8)."""
+    if file is None or not file.size:
+        raise ValidationError({"file": _("请选择要上传的文件。")})
+    if file.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError({"file": _("文件不能超过 %d MB。") % (MAX_EVIDENCE_BYTES // 1024 // 1024)})
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    name = os.path.basename(file.name)[:100]
+    with transaction.atomic():
+        evidence = Evidence(order=order, stage=stage or order.state, note=(note or "")[:200],
+                            sha256=digest.hexdigest(), uploaded_by=actor)
+        evidence.file.save(name, file, save=False)
+        evidence.save()
+        audit_append(stream=stream_of(order), action="order.evidence", actor=actor,
+                     payload={"file": name, "sha256": evidence.sha256, "bytes": file.size,
+                              "stage": evidence.stage, "note": evidence.note})
+    return evidence
 
 
 def order_reply(*, order, actor, reply, expected_version=None):
@@ -455,10 +489,11 @@ def order_archive(*, order, actor, expected_version=None):
     return _advance(order=order, action="archive", actor=actor, expected_version=expected_version)
 
 
-def order_transfer_to_leader(*, order, actor, note=""):
+def order_transfer_to_leader(*, order, actor, note="", expected_version=None):
     """Hand a hard caller over to the shift leader (rule C-11): recorded, a reminder to the leaders."""
     with transaction.atomic():
-        order = _advance(order=order, action="transfer_to_leader", actor=actor, payload={"note": note})
+        order = _advance(order=order, action="transfer_to_leader", actor=actor, payload={"note": note},
+                         expected_version=expected_version)
         reminder_send(order=order, kind=ReminderKind.REMIND, actor=actor, to_org=order.org,
                       reason=_("坐席转值长：%s") % (note or _("客户情绪激动")))
     return order

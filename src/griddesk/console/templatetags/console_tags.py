@@ -1,0 +1,32 @@
+"""Template helpers of the console: masked personal data, countdown text."""
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def mask_phone(phone):
+    """138****0001 / 0531****6666: lists never show a full phone number (docs/console.md)."""
+    phone = (phone or "").strip()
+    digits = phone.replace("-", "")
+    if len(digits) < 7:
+        return "*" * len(phone)
+    head = 4 if digits.startswith("0") else 3
+    return digits[:head] + "****" + digits[-4:]
+
+
+@register.filter
+def remaining_text(due_at, now=None):
+    """'剩余 1小时05分' or '已超时 12分': the server-rendered start of a client-side countdown."""
+    if due_at is None:
+        return ""
+    seconds = int((due_at - (now or timezone.now())).total_seconds())
+    overdue = seconds < 0
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = (f"{days}天" if days else "") + (f"{hours}小时" if hours or days else "") + f"{minutes:02d}分{secs:02d}秒"
+    return ("已超时 " if overdue else "剩余 ") + text
