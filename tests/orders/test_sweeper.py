@@ -39,7 +39,7 @@ def _open_clocks(province, people, count, *, breached_share=0.5):
     return orders
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # seeded roles and rule sets
 def test_sweeper_sends_each_warning_and_escalation_once_with_several_workers(province, people):
     _open_clocks(province, people, 10_000)
     results, errors = [], []
