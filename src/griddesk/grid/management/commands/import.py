@@ -1,0 +1,88 @@
+"""`griddesk import KIND FILE [--dry-run]`: CSV import, all-or-nothing (design.md, "Command line").
+
+Each kind is an entry of `IMPORTERS`; outages, voltage and calls join by adding one.
+An importer is called as `run(path=..., dry_run=..., actor=None, **its own options)` and
+returns a `griddesk.csvimport.ImportResult` or raises `ImportFailed`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from griddesk.csvimport import ImportFailed
+from griddesk.customers.importers import customers_import
+from griddesk.grid.importers import topology_import
+from griddesk.orgs.models import Org
+
+
+@dataclass(frozen=True)
+class Option:
+    flags: tuple
+    kwargs: dict
+
+
+@dataclass(frozen=True)
+class Importer:
+    run: Callable
+    help: str
+    options: tuple = field(default_factory=tuple)
+    # Turns the parsed command-line options into the importer's own keyword arguments.
+    prepare: Callable | None = None
+
+
+def _root_org(options):
+    code = options.get("org")
+    if not code:
+        return {"root_org": None}
+    org = Org.objects.filter(code=code).first()
+    if org is None:
+        raise CommandError(_("单位编码 \"%(code)s\" 不存在") % {"code": code})
+    return {"root_org": org}
+
+
+IMPORTERS = {
+    "topology": Importer(
+        run=topology_import,
+        help=gettext_lazy("device_id,kind,parent_id,name,zone — 电网拓扑（变电站、馈线、开关、熔断器、台区）"),
+        options=(Option(("--org",), {
+            "metavar": "CODE", "help": gettext_lazy("新建的变电站归属的单位编码；其他新设备继承上级设备的单位"),
+        }),),
+        prepare=_root_org,
+    ),
+    "customers": Importer(
+        run=customers_import,
+        help=gettext_lazy(
+            "account_no,name,phone,address,transformer_id,supply_voltage,zone,important — 客户档案"
+        ),
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "CSV 导入（全部成功或全部不导入）：griddesk import KIND FILE [--dry-run]"
+
+    def add_arguments(self, parser):
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+        for kind, importer in IMPORTERS.items():
+            # argparse needs real strings, not lazy ones: translated here, at run time.
+            sub = kinds.add_parser(kind, help=str(importer.help), description=str(importer.help))
+            sub.add_argument("file", metavar="FILE", help=_("UTF-8 CSV 文件，首行为表头"))
+            sub.add_argument("--dry-run", action="store_true", help=_("只检查并报告将发生的变化，不写入"))
+            for option in importer.options:
+                sub.add_argument(*option.flags, **{
+                    key: str(value) if key == "help" else value for key, value in option.kwargs.items()
+                })
+
+    def handle(self, *, kind, file, dry_run=False, **options):
+        importer = IMPORTERS[kind]
+        extra = importer.prepare(options) if importer.prepare else {}
+        try:
+            result = importer.run(path=file, dry_run=dry_run, actor=None, **extra)
+        except ImportFailed as failure:
+            for line in failure.errors.lines():
+                self.stderr.write(line)
+            raise CommandError(str(failure)) from None
+        self.stdout.write(result.summary())

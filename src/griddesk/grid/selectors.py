@@ -1,0 +1,44 @@
+"""Reads of the network (电网拓扑): supply paths and what lies below a device.
+
+All of them ride on materialised paths (griddesk.paths): ancestors are read
+off a path without a query, a subtree is one indexed range scan.
+"""
+
+from griddesk.customers.models import Customer
+from griddesk.grid.models import Device
+from griddesk.paths import path_ids, subtree_q
+
+
+def supply_path(*, transformer):
+    """The supply path (供电路径) of a transformer: devices from its substation down to it. One query.
+
+    Works for any device; rule C-9 shows the caller's path with the outages on it.
+    """
+    ids = path_ids(transformer.path) if transformer.path else []
+    return list(Device.objects.filter(pk__in=ids).order_by("depth"))
+
+
+def customer_supply_path(*, customer):
+    """The supply path of a customer's transformer: one query if `customer.transformer` is loaded
+    (select_related), two otherwise."""
+    return supply_path(transformer=customer.transformer)
+
+
+def customers_below(*, device):
+    """Customers supplied through `device` (its own, if a transformer): one range scan on the
+    transformers' paths, joined to the customers."""
+    return Customer.objects.filter(subtree_q(device.path, "transformer__path"))
+
+
+def customer_count_below(*, device):
+    """How many customers are supplied through `device`: one query."""
+    return customers_below(device=device).count()
+
+
+def devices_below(*, device, kind=None):
+    """The devices downstream of `device`, not counting itself, ordered by path (depth-first);
+    only those of `kind` if given."""
+    devices = Device.objects.filter(subtree_q(device.path)).exclude(pk=device.pk)
+    if kind is not None:
+        devices = devices.filter(kind=kind)
+    return devices.order_by("path")
