@@ -90,9 +90,11 @@ STOP_PREFIXES = {
     OrderType.CONSULTATION: {"answer": ("C-6/",)},
     OrderType.QUERY: {"answer": ("C-6/",)},
     OrderType.APPLICATION: {
-        "reply_plan": ("T-1/",), "review_design": ("T-2/",), "energise": ("T-3/",),
+        # energising ends the application: a resident's T-1 (no supply-plan stage) ends with it
+        "reply_plan": ("T-1/",), "review_design": ("T-2/",), "energise": ("T-",),
     },
 }
+ARCHIVE_STOPS_ALL = ("",)  # an archived order has no clock running, whatever its path
 
 
 @dataclass
@@ -120,6 +122,8 @@ def accept_plan_apply(*, plan, order):
 def clocks_on_transition(*, order, action, at):
     """Stop the clocks this action meets, then start the ones it opens."""
     prefixes = STOP_PREFIXES.get(order.order_type, {}).get(action, ())
+    if action == "archive":
+        prefixes = ARCHIVE_STOPS_ALL
     if prefixes:
         running = SlaClock.objects.filter(order=order, stopped_at__isnull=True)
         for clock in running:
