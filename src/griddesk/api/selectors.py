@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from griddesk.api.models import CallOutcome, CallOutcomeKind
 from griddesk.customers.models import Customer
 from griddesk.orders.models import WorkOrder
-from griddesk.orgs.selectors import orgs_visible_q
+from griddesk.orgs.selectors import order_visible, orgs_visible_q
 
 
 class NotFound(Exception):
@@ -16,22 +16,6 @@ class NotFound(Exception):
     def __init__(self, message=""):
         super().__init__(message)
         self.message = message
-
-
-def order_visible(order, user):
-    """The order is in the user's org subtree: by its org or the department it was forwarded
-    to (K-3), or it was dispatched to one of the user's crews (R-1). No query unless the crew
-    check is needed."""
-    if user.is_superuser:
-        return True
-    if user.org_id is None:
-        return False
-    scope = user.org.path
-    if order.org.path.startswith(scope):
-        return True
-    if order.handling_org_id and order.handling_org.path.startswith(scope):
-        return True
-    return bool(order.crew_id) and user.crews.filter(pk=order.crew_id).exists()
 
 
 def order_for(*, user, number):

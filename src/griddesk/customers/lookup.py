@@ -121,7 +121,7 @@ def _fts_candidates(fragment, user, limit):
            "JOIN orgs_org o ON o.id = c.org_id WHERE f.address MATCH %s")
     params = [phrase]
     if not user.is_superuser:
-        lo, hi = subtree_bounds(user.org.path)
+        lo, hi = subtree_bounds(user.scope_path)
         sql += " AND o.path >= %s AND o.path < %s"
         params += [lo, hi]
     sql += " LIMIT %s"
@@ -279,4 +279,4 @@ def _may_see(user, customer):
         return True
     if not user.org_id or customer.org is None:
         return False
-    return customer.org.path.startswith(user.org.path)
+    return customer.org.path.startswith(user.scope_path)

@@ -19,6 +19,7 @@ from griddesk.orders.models import OrderState, ReminderKind, WorkOrder
 from griddesk.orders.services import ConcurrentUpdate, reminder_send
 from griddesk.orders.workflows import TransitionRefused
 from griddesk.orgs.models import RoleCode
+from griddesk.orgs.selectors import order_visible
 
 ASSIGNING_ROLES = (RoleCode.SHIFT_LEADER, RoleCode.SUPERVISOR, RoleCode.MANAGER,
                    RoleCode.DISPATCHER, RoleCode.BACK_OFFICE)
@@ -35,26 +36,6 @@ class BulkResult:
     failed: list = field(default_factory=list)
 
 
-def order_visible_to(order, user):
-    """The order's org or handling department is in the user's subtree, or it is on one of their crews."""
-    if user.is_superuser:
-        return True
-    if not user.org_id:
-        return False
-    scope = user.org.path
-    if order.org.path.startswith(scope):
-        return True
-    if order.handling_org_id and order.handling_org.path.startswith(scope):
-        return True
-    return bool(order.crew_id) and order.crew_id in _crew_ids(user)
-
-
-def _crew_ids(user):
-    if not hasattr(user, "_queue_crew_ids"):
-        user._queue_crew_ids = frozenset(user.crews.values_list("pk", flat=True))
-    return user._queue_crew_ids
-
-
 def order_assign(*, order, assignee, actor, expected_version=None):
     """Give an order a current handler (指派处理人); the owner of record stays (rule H-4).
 
@@ -62,14 +43,14 @@ def order_assign(*, order, assignee, actor, expected_version=None):
     """
     if not actor.has_role(*ASSIGNING_ROLES):
         raise PermissionDenied(_("您的角色不能指派处理人。"))
-    if not order_visible_to(order, actor):
+    if not order_visible(order, actor):
         raise PermissionDenied(_("工单 %s 不在您的管辖范围内。") % order.number)
     if order.state == OrderState.ARCHIVED:
         raise TransitionRefused(_("工单 %s 已归档，不能指派。") % order.number)
     if assignee is None or not assignee.is_active:
         raise ValidationError({"assignee": _("请选择在岗的处理人。")})
     if not actor.is_superuser and not (
-        assignee.org_id and actor.org_id and assignee.org.path.startswith(actor.org.path)
+        assignee.org_id and actor.org_id and assignee.org.path.startswith(actor.scope_path)
     ):
         raise ValidationError({"assignee": _("处理人 %s 不在您的管辖范围内。") % assignee})
     if order.assignee_id == assignee.pk:
@@ -124,7 +105,7 @@ def orders_remind_bulk(*, orders, actor, reason):
         raise PermissionDenied(_("您的角色不能催办。"))
 
     def remind(order):
-        if not order_visible_to(order, actor):
+        if not order_visible(order, actor):
             raise PermissionDenied(_("工单不在您的管辖范围内。"))
         if order.state == OrderState.ARCHIVED:
             raise TransitionRefused(_("工单已归档，无需催办。"))
@@ -152,7 +133,7 @@ def orders_for_bulk(*, numbers, user):
     orders, missing = [], BulkResult()
     for number in numbers:
         order = found.get(number)
-        if order is None or not order_visible_to(order, user):
+        if order is None or not order_visible(order, user):
             missing.failed.append((number, _("工单不存在或不在您的管辖范围内。")))
         else:
             orders.append(order)

@@ -180,7 +180,7 @@ def visible_org_ids(user):
         pk=user.org_id
     ).exists():
         return None  # the only root: the whole tree, and no IN list for the planner to wade through
-    return list(Org.objects.filter(subtree_q(user.org.path)).values_list("pk", flat=True))
+    return list(Org.objects.filter(subtree_q(user.scope_path)).values_list("pk", flat=True))
 
 
 def _org_filter_ids(user, code, scope_ids):

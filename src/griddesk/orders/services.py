@@ -36,6 +36,7 @@ from griddesk.orders.models import (
 )
 from griddesk.orders.workflows import TransitionRefused, transition_for
 from griddesk.orgs.models import RoleCode
+from griddesk.orgs.selectors import order_visible
 
 REPEAT_WINDOW = timedelta(days=30)  # rule A-4: "same matter" looks back this far
 
@@ -221,20 +222,8 @@ def _check_actor(order, transition, actor):
         return  # system actions (sweeper, imports) are attributed to no person
     if not actor.has_role(*transition.roles):
         raise PermissionDenied(_("您的角色不能执行“%s”。") % transition.label)
-    if not actor.is_superuser and not _in_scope(order, actor):
+    if not order_visible(order, actor):
         raise PermissionDenied(_("工单 %s 不在您的管辖范围内。") % order.number)
-
-
-def _in_scope(order, actor):
-    if actor.org_id is None:
-        return False
-    scope = actor.org.path
-    paths = [order.org.path]
-    if order.handling_org_id:
-        paths.append(order.handling_org.path)
-    if any(path.startswith(scope) for path in paths):
-        return True
-    return bool(order.crew_id) and actor.crews.filter(pk=order.crew_id).exists()
 
 
 def _advance(*, order, action, actor, expected_version=None, fields=None, payload=None, at=None):

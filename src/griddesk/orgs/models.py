@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from griddesk.paths import PathTreeMixin
+from griddesk.paths import SEGMENT, PathTreeMixin
 
 
 class OrgKind(models.TextChoices):
@@ -113,6 +113,19 @@ class Staff(AbstractUser):
 
     def has_role(self, *codes):
         return self.is_superuser or bool(self.role_codes() & set(codes))
+
+    @property
+    def scope_path(self):
+        """The org path whose subtree this account sees (管辖范围); no query.
+
+        A department (部门, e.g. the 95598 centre or a city's 营销部) acts for the unit it
+        belongs to, so its staff see that unit's whole subtree.
+        """
+        if self.org is None:
+            return None
+        if self.org.kind == OrgKind.DEPARTMENT and self.org.parent_id:
+            return self.org.path[:-SEGMENT]
+        return self.org.path
 
 
 class Crew(models.Model):

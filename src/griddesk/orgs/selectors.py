@@ -6,7 +6,7 @@ from griddesk.paths import subtree_q
 
 
 def orgs_visible_q(user, field="path"):
-    """Q restricting `field` (an org path) to the user's org subtree; nothing if the user has no org.
+    """Q restricting `field` (an org path) to the user's scope (Staff.scope_path); nothing without an org.
 
     Superusers see everything. Every staff list and query goes through this.
     """
@@ -14,4 +14,26 @@ def orgs_visible_q(user, field="path"):
         return Q()
     if not user.org_id:
         return Q(pk__in=[])
-    return subtree_q(user.org.path, field)
+    return subtree_q(user.scope_path, field)
+
+
+def order_visible(order, user):
+    """The order is in the user's scope: by its org or the department it was forwarded to (K-3),
+    or it was dispatched to one of the user's crews (R-1). No query unless the crew check is needed."""
+    if user.is_superuser:
+        return True
+    if user.org_id is None:
+        return False
+    scope = user.scope_path
+    if order.org.path.startswith(scope):
+        return True
+    if order.handling_org_id and order.handling_org.path.startswith(scope):
+        return True
+    return bool(order.crew_id) and order.crew_id in crew_ids_of(user)
+
+
+def crew_ids_of(user):
+    """The ids of the user's crews, cached on the instance (bulk actions ask once per order)."""
+    if not hasattr(user, "_crew_ids"):
+        user._crew_ids = frozenset(user.crews.values_list("pk", flat=True))
+    return user._crew_ids
