@@ -34,6 +34,12 @@ def test_english_is_available(client, db):
     response = client.get("/", headers={"accept-language": "en"})
     assert response.status_code == 200
     assert response.headers["Content-Language"] == "en"
+    assert "Power Supply Customer Service" in response.content.decode()
+
+
+def test_chinese_is_the_default(client, db):
+    response = client.get("/", headers={"accept-language": "fr"})
+    assert response.headers["Content-Language"] == "zh-hans"
 
 
 def test_admin_login_page(client, db):
