@@ -223,3 +223,39 @@ def test_rule_C8_repair_with_no_covering_crew_is_accepted_for_the_dispatcher(peo
     actions = list(AuditEvent.objects.filter(stream=stream_of(order)).values_list("action", flat=True))
     assert actions == ["order.created", "order.dispatch_pending"]
     assert SlaClock.objects.get(order=order).key == "R-2/rural"  # the arrival clock runs regardless
+
+
+def test_rule_P4_paid_repair_needs_a_return_visit_before_archive(people, province):
+    order = _repair(people, province, fault_side="customer_internal")
+    order = services.order_quote(order=order, actor=people["agent"],
+                                 lines=[{"item": "更换插座", "quantity": "1", "unit_price": "30"}])
+    order = services.order_consent(order=order, actor=people["agent"], consent_by="张伟", method="电话录音")
+    order = services.order_dispatch(order=order, actor=people["agent"])
+    for step in ("arrive", "repair", "restore"):
+        order = services.order_crew_step(order=order, actor=people["lineman"], step=step)
+    with pytest.raises(TransitionRefused, match="需先回访"):
+        services.order_archive(order=order, actor=people["agent"])
+    order = services.order_visit(order=order, actor=people["visitor"], satisfaction="very_satisfied")
+    assert services.order_archive(order=order, actor=people["agent"]).state == OrderState.ARCHIVED
+
+
+def test_rule_C12_rule_set_with_a_repair_visit_deadline_starts_its_clock(people, province, request):
+    from griddesk.rules.models import Deadline
+    from griddesk.rules.selectors import rules_cache_clear, ruleset_in_force
+
+    version = ruleset_in_force()
+    # as an administrator would in a new version; written straight in to keep the test short
+    Deadline.objects.create(version=version, key="C-12/repair-visit", rule="C-12", amount=3, unit="days",
+                            label="抢修后3天内回访")
+    rules_cache_clear()
+    request.addfinalizer(rules_cache_clear)  # the rollback removes the row; the cache must forget it too
+    order = _repair(people, province, fault_side="utility")
+    for step in ("arrive", "repair", "restore"):
+        order = services.order_crew_step(order=order, actor=people["lineman"], step=step)
+    clock = SlaClock.objects.get(order=order, key="C-12/repair-visit")
+    assert clock.due_at - clock.started_at == timedelta(days=3) and clock.stopped_at is None
+    with pytest.raises(TransitionRefused, match="需先回访"):
+        services.order_archive(order=order, actor=people["agent"])
+    order = services.order_visit(order=order, actor=people["visitor"], satisfaction="satisfied")
+    clock.refresh_from_db()
+    assert clock.met is True

@@ -26,7 +26,9 @@ from griddesk.orders.models import (
 )
 from griddesk.rules.selectors import DeadlineNotFound, compute_due, deadline_for, ruleset_in_force
 
-WARN_FRACTION = 0.8  # issue 3: warn the owner at 80% of a clock
+WARN_FRACTION = 0.8
+# A rule set that carries this key wants every repair visited after restoration (rule C-12).
+REPAIR_VISIT_KEY = "C-12/repair-visit"  # issue 3: warn the owner at 80% of a clock
 
 T1_KEYS = {
     ApplicationKind.RESIDENT: "T-1/lv",
@@ -70,6 +72,8 @@ def _start_keys(order, action):
     zone = order.zone or "urban"
     if order.order_type == OrderType.REPAIR and action == "arrive":
         return [f"R-1/restore-{zone}"], False
+    if order.order_type == OrderType.REPAIR and action == "restore":
+        return [REPAIR_VISIT_KEY], False  # only where the rule set has it (rule C-12)
     if order.order_type == OrderType.REPAIR and action == "consent":
         return [f"R-2/{zone}"], False  # a paid repair's crew clock runs from the consent
     if order.order_type in (OrderType.CONSULTATION, OrderType.QUERY) and action == "owe_callback":
@@ -84,7 +88,7 @@ def _start_keys(order, action):
 
 # action -> key prefixes of the clocks it stops (met if stopped by the due time)
 STOP_PREFIXES = {
-    OrderType.REPAIR: {"arrive": ("R-2/",), "restore": ("R-1/",)},
+    OrderType.REPAIR: {"arrive": ("R-2/",), "restore": ("R-1/",), "visit": ("C-12/",)},
     OrderType.COMPLAINT: {"contact": ("K-3/complaint-contact",), "reply": ("K-3/",)},
     OrderType.REPORT: {"reply": ("K-3/",)},
     OrderType.CONSULTATION: {"answer": ("C-6/",)},
@@ -232,3 +236,19 @@ def remaining(clock, now=None):
     now = now or timezone.now()
     reference = clock.paused_since or clock.stopped_at or now
     return clock.due_at - reference
+
+
+def repair_visit_required(order):
+    """A repair must be visited before archiving when it was a paid service (rule P-4) or its
+    rule-set version carries a repair-visit deadline (rule C-12)."""
+    if order.order_type != OrderType.REPAIR:
+        return False
+    if order.fault_side == FaultSide.CUSTOMER_INTERNAL and hasattr(order, "paid_service"):
+        return True
+    if order.ruleset_version_id is None:
+        return False
+    try:
+        deadline_for(REPAIR_VISIT_KEY, version=order.ruleset_version)
+    except DeadlineNotFound:
+        return False
+    return True

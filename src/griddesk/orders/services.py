@@ -475,6 +475,10 @@ def order_application_stage(*, order, actor, stage, note="", delay_reason="", ex
 
 
 def order_archive(*, order, actor, expected_version=None):
+    """Archive (归档). A complaint's workflow already demands reply and visit (C-12); a repair
+    needs its return visit first when it was paid (P-4) or its rule set asks for one (C-12)."""
+    if order.state != OrderState.VISITED and clocks.repair_visit_required(order):
+        raise TransitionRefused(_("工单 %s 需先回访客户才能归档（规则 C-12、P-4）。") % order.number)
     return _advance(order=order, action="archive", actor=actor, expected_version=expected_version)
 
 
