@@ -119,6 +119,23 @@ def test_leader_queue_shows_transfers_to_the_shift_leader(client, people, provin
     assert "坐席转值长：客户情绪激动" in body and order.number in body
 
 
+def test_rule_K6_shift_leader_closes_a_transfer_and_it_leaves_the_queue(client, people, province):
+    from griddesk.orders.models import Reminder
+
+    order = services.order_create(order_type="consultation", channel="hotline", actor=people["agent"],
+                                  customer=province["customers"][1], title="电费咨询")
+    services.order_transfer_to_leader(order=order, actor=people["agent"], note="客户情绪激动")
+    reminder = Reminder.objects.get(order=order)
+    leader = login(client, people["leader"])
+    body = leader.post(f"{URL}reminders/{reminder.pk}/done/", follow=True).content.decode()
+    assert f"已办结工单 {order.number} 的催办" in body
+    reminder.refresh_from_db()
+    assert reminder.done_at is not None
+    assert "坐席转值长：客户情绪激动" not in leader.get(URL).content.decode()
+    again = leader.post(f"{URL}reminders/{reminder.pk}/done/", follow=True).content.decode()
+    assert "该催办/督办已办结" in again
+
+
 # ---------------------------------------------------------------- bulk actions
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", queues.queue, name="queue"),
     path("bulk/", queues.bulk, name="bulk"),
     path("harassment/<int:pk>/handle/", queues.harassment_handle, name="harassment_handle"),
+    path("reminders/<int:pk>/done/", queues.reminder_done_view, name="reminder_done"),
     path("storm/", storm.storm_page, name="storm"),
     path("storm/<int:pk>/lift/", storm.storm_lift_view, name="storm_lift"),
 ]

@@ -27,7 +27,7 @@ from griddesk.orders.bulk import (
 from griddesk.orders.models import Category, OrderState, OrderType, Reminder, ReminderKind
 from griddesk.orders.queries import OPEN, QueueFilters, order_queue
 from griddesk.orgs.models import Org, RoleCode, Staff
-from griddesk.orgs.selectors import orgs_visible_q
+from griddesk.orgs.selectors import order_visible, orgs_visible_q
 
 # Which queue a role opens on (the first matching role wins), with its default filters.
 ROLE_QUEUES = [
@@ -187,6 +187,26 @@ def harassment_handle(request, pk):
             messages.error(request, text)
     else:
         messages.success(request, _("已处理骚扰来电记录 %s。") % outcome.caller_phone)
+    return redirect("console:queues:queue")
+
+
+@login_required
+@require_POST
+def reminder_done_view(request, pk):
+    """The recipient or a shift leader closes a reminder / transfer (办结), rule K-6."""
+    from griddesk.orders.models import Reminder
+    from griddesk.orders.services import ConcurrentUpdate, reminder_done
+    from griddesk.orders.workflows import TransitionRefused
+
+    reminder = Reminder.objects.select_related("order__org", "order__handling_org").filter(pk=pk).first()
+    if reminder is None or not order_visible(reminder.order, request.user):
+        raise Http404(_("找不到该催办，或不在您的管辖范围内。"))
+    try:
+        reminder_done(reminder=reminder, actor=request.user, note=request.POST.get("note", "").strip())
+    except (PermissionDenied, TransitionRefused, ConcurrentUpdate) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已办结工单 %s 的催办。") % reminder.order.number)
     return redirect("console:queues:queue")
 
 
