@@ -90,3 +90,14 @@ def test_pause_refused_for_a_repair(people, province):
     order = _repair(people, province["customers"][0])
     with pytest.raises(services.TransitionRefused):
         services.order_wait_customer(order=order, actor=people["agent"], reason="x")
+
+
+def test_archiving_stops_every_running_clock(people, province):
+    """Queues sort and filter on running clocks alone: a running clock must mean an open order."""
+    order = services.order_create(order_type="consultation", channel="hotline", actor=people["agent"],
+                                  customer=province["customers"][0])
+    order = services.order_owe_callback(order=order, actor=people["agent"], phone="13800000001")
+    order = services.order_answer(order=order, actor=people["office"], answer="已答复")
+    SlaClock.objects.filter(order=order).update(stopped_at=None, met=None)  # as if one were left running
+    services.order_archive(order=order, actor=people["office"])
+    assert not SlaClock.objects.filter(order=order, stopped_at__isnull=True).exists()

@@ -185,7 +185,7 @@ def test_filter_overdue_and_due_within(people, make_order, make_clock):
     paused = make_order(order_type="complaint")
     make_clock(paused, now - timedelta(hours=1), paused=True)  # frozen: not counted as overdue
     archived = make_order(order_type="complaint", state=OrderState.ARCHIVED)
-    make_clock(archived, now - timedelta(hours=1))  # stale clock on a closed order: nobody's action
+    make_clock(archived, now - timedelta(hours=1), stopped=True)  # archiving stops every clock
     user = people["supervisor"]
 
     def got(**kw):
@@ -279,8 +279,8 @@ def test_keyset_property_no_duplicates_no_skips(people, make_order, make_clock, 
         expected = []
         for minute, due, state in rows:
             order = make_order(order_type="complaint", accepted_at=base + timedelta(minutes=minute), state=state)
-            if due is not None:
-                make_clock(order, now + timedelta(hours=due))
+            if due is not None:  # archiving stops every clock (orders.clocks), as the services do
+                make_clock(order, now + timedelta(hours=due), stopped=state == "archived")
             running_due = now + timedelta(hours=due) if due is not None and state != "archived" else None
             expected.append((order.accepted_at, order.pk, running_due, order.number))
         if sort == "accepted_at":

@@ -425,6 +425,8 @@ class SlaClock(models.Model):
             # queues sorted by deadline, overdue filters: every running clock, breached or not
             models.Index(fields=["due_at", "order"], name="clock_running_due",
                          condition=models.Q(stopped_at__isnull=True)),
+            models.Index(fields=["org", "due_at"], name="clock_running_org_due",
+                         condition=models.Q(stopped_at__isnull=True)),
         ]
 
     def __str__(self):

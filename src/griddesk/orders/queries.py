@@ -233,7 +233,9 @@ def _resolve(user, filters):
         extra_org_ids = _org_filter_ids(user, filters.org, visible_org_ids(user))
     cats = category_ids(filters.category) if filters.category else None
 
-    def q_for(prefix, now):
+    def q_for(prefix, now, on_running_clock=False):
+        # on_running_clock: the rows are running clocks, and a running clock means an open order
+        # (archiving stops every clock, orders.clocks), so "open" needs no join to orders.
         p = prefix
         if scope == "mine":
             q = Q(**{f"{p}owner": user}) | Q(**{f"{p}assignee": user})
@@ -249,7 +251,8 @@ def _resolve(user, filters):
         if filters.order_type:
             q &= Q(**{f"{p}order_type": filters.order_type})
         if filters.state == OPEN:
-            q &= Q(**{f"{p}state__in": OPEN_STATES})
+            if not on_running_clock:
+                q &= Q(**{f"{p}state__in": OPEN_STATES})
         elif filters.state:
             q &= Q(**{f"{p}state": filters.state})
         if cats is not None:
@@ -257,9 +260,12 @@ def _resolve(user, filters):
         window = _clock_window_q(filters, now)
         if window is not None:
             due = _running().filter(window, order_id=OuterRef(f"{p}pk"), paused_since__isnull=True)
-            q &= Q(Exists(due), **{f"{p}state__in": OPEN_STATES})
+            q &= Q(Exists(due)) if on_running_clock else Q(Exists(due), **{f"{p}state__in": OPEN_STATES})
         return q
 
+    # A clock carries its order's org (orders.clocks), so an org-scoped, deadline-sorted page can
+    # walk the running clocks of the scope in due order without joining orders first.
+    q_for.clock_scope = Q(org_id__in=scope_ids) if scope == "org" and scope_ids is not None else Q()
     return q_for
 
 
@@ -362,7 +368,7 @@ def _due_page(*, q_for, cursor, limit, now, upper=None):
     section, key, pk = _decode_cursor(cursor, "due_at") if cursor else ("due", None, None)
     picked = []  # (order pk, its next clock or None)
     if section == "due":
-        clocks = _soonest_clocks().filter(q_for("order__", now), order__state__in=OPEN_STATES)
+        clocks = _soonest_clocks().filter(q_for.clock_scope, q_for("order__", now, on_running_clock=True))
         if upper is not None:
             clocks = clocks.filter(due_at__lt=upper)
         if key is not None:
