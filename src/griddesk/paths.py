@@ -84,6 +84,3 @@ class PathTreeMixin(models.Model):
 
     def ancestor_ids(self):
         return path_ids(self.path)[:-1]
-
-    def is_within(self, other):
-        return self.path.startswith(other.path)

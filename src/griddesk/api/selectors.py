@@ -4,7 +4,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from griddesk.api.models import CallOutcome, CallOutcomeKind
-from griddesk.customers.models import Customer
 from griddesk.orders.models import WorkOrder
 from griddesk.orgs.selectors import order_visible, orgs_visible_q
 
@@ -28,21 +27,6 @@ def order_for(*, user, number):
     if order is None or not order_visible(order, user):
         raise NotFound(_("找不到工单 %s，或它不在您的管辖范围内。") % number)
     return order
-
-
-def customer_for(*, user, account_no):
-    """The customer with this account number (户号) inside the user's scope; NotFound otherwise.
-
-    One query (transformer and org come along for the supply path and the order's org).
-    """
-    customer = (
-        Customer.objects.select_related("transformer", "org")
-        .filter(orgs_visible_q(user, "org__path"), account_no=str(account_no).strip())
-        .first()
-    )
-    if customer is None:
-        raise NotFound(_("找不到户号 %s，或该客户不在您的管辖范围内。") % account_no)
-    return customer
 
 
 def harassment_queue(*, user, pending=True, limit=50):

@@ -17,13 +17,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from griddesk.api.services import call_outcome_record
+from griddesk.calendar.selectors import dashboard_calendar_warnings
 from griddesk.console import forms, selectors
 from griddesk.console.actions import ACTIONS
 from griddesk.customers.lookup import caller_card, caller_lookup, customer_for_caller
 from griddesk.orders import services as order_services
 from griddesk.orders.models import OrderType, ReminderKind
 from griddesk.orders.services import ConcurrentUpdate
-from griddesk.orders.workflows import TransitionRefused
+from griddesk.orders.workflows import TransitionRefused, transitions_of
 from griddesk.orgs.models import RoleCode
 
 LOOKUP_LIMIT = 20
@@ -42,8 +44,6 @@ def error_text(error):
 
 @login_required
 def home(request):
-    from griddesk.calendar.selectors import dashboard_calendar_warnings
-
     context = selectors.dashboard_for(request.user)
     context.update(selectors.inbox_for(request.user))
     context["calendar_warnings"] = dashboard_calendar_warnings()
@@ -88,8 +88,6 @@ def _hotkeys():
 @require_POST
 def caller_outcome(request):
     """A call without an order: wrong number, or harassment to the shift leader (rule C-10)."""
-    from griddesk.api.services import call_outcome_record
-
     form = forms.OutcomeForm(request.POST)
     if form.is_valid():
         try:
@@ -258,8 +256,6 @@ def order_action(request, number, action):
 
 
 def _action_label(order, action):
-    from griddesk.orders.workflows import transitions_of
-
     return next((str(t.label) for t in transitions_of(order.order_type) if t.action == action), action)
 
 

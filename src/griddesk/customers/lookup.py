@@ -27,8 +27,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from griddesk.customers.importers import ACCOUNT_NO, normalise_phone, phone_variants
-from griddesk.customers.models import Contact, Customer
+from griddesk.customers.importers import ACCOUNT_NO, normalise_phone
+from griddesk.customers.models import Customer
+from griddesk.customers.selectors import customer_id_queries_by_phone
 from griddesk.orgs.selectors import orgs_visible_q
 from griddesk.paths import path_ids, subtree_bounds
 
@@ -90,11 +91,7 @@ def _by_number(text, compact, user, limit):
     ids = Customer.objects.filter(account_no=compact).values("pk")
     phone = normalise_phone(text)
     if phone is not None:
-        variants = phone_variants(phone)
-        ids = ids.union(
-            Customer.objects.filter(phone__in=variants).values("pk"),
-            Contact.objects.filter(phone__in=variants).values("customer_id"),
-        )
+        ids = ids.union(*customer_id_queries_by_phone(phone))
     return list(_visible(user).filter(pk__in=ids).order_by("account_no")[:limit])
 
 

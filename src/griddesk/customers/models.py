@@ -13,10 +13,6 @@ class SupplyVoltage(models.TextChoices):
     KV35 = "35kV", "35kV"
     KV110 = "110kV", "110kV"
 
-    @classmethod
-    def is_high_voltage(cls, value):
-        return value in {cls.KV10, cls.KV35, cls.KV110}
-
 
 class Customer(models.Model):
     """A customer account (用电客户)."""

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from griddesk.paths import PathTreeMixin, path_ids
+from griddesk.paths import PathTreeMixin
 
 
 class DeviceKind(models.TextChoices):
@@ -66,6 +66,3 @@ class Device(PathTreeMixin, models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.device_id}）"
-
-    def supply_path_ids(self):
-        return path_ids(self.path)

@@ -24,6 +24,7 @@ from griddesk.orders.models import (
     OrderType,
     SlaClock,
 )
+from griddesk.outages.selectors import storms_covering
 from griddesk.rules.selectors import DeadlineNotFound, compute_due, deadline_for, ruleset_in_force
 
 WARN_FRACTION = 0.8
@@ -141,8 +142,6 @@ def clocks_on_transition(*, order, action, at):
 
 
 def _plan(*, order, keys, start, version, first_only=False):
-    from griddesk.outages.selectors import storms_covering
-
     planned, storms = [], None
     for key in keys:
         try:

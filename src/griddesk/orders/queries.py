@@ -284,11 +284,6 @@ def _clock_window_q(filters, now):
     return None
 
 
-def order_filter_q(*, user, filters, prefix="", now=None):
-    """The Q selecting the queue's orders; `prefix` "order__" applies it from SlaClock."""
-    return _resolve(user, filters)(prefix, now or timezone.now())
-
-
 # ---------------------------------------------------------------- the queue
 
 ROW_RELATED = ("customer", "org", "category", "category__parent", "crew", "assignee")

@@ -31,11 +31,13 @@ from griddesk.orders.models import (
     QuoteLine,
     Reminder,
     ReminderKind,
+    Satisfaction,
     SealedIdentity,
     WorkOrder,
 )
+from griddesk.orders.selectors import crew_covering
 from griddesk.orders.workflows import TransitionRefused, transition_for
-from griddesk.orgs.models import RoleCode
+from griddesk.orgs.models import Role, RoleCode
 from griddesk.orgs.selectors import order_visible
 
 REPEAT_WINDOW = timedelta(days=30)  # rule A-4: "same matter" looks back this far
@@ -146,8 +148,6 @@ def order_create(
     plan = clocks.accept_plan(order=WorkOrder(**fields), at=now)
     crew = None
     if order_type == OrderType.REPAIR and fault_side != FaultSide.CUSTOMER_INTERNAL:
-        from griddesk.orders.selectors import crew_covering
-
         crew = crew_covering(customer)  # rule C-8: dispatched at once, in the same insert
     with transaction.atomic(savepoint=False):
         order = WorkOrder.objects.create(
@@ -261,8 +261,6 @@ def _advance(*, order, action, actor, expected_version=None, fields=None, payloa
 
 def order_dispatch(*, order, actor, crew=None, expected_version=None):
     """Dispatch a repair to the crew covering the customer's transformer (派工), rules C-8, R-1."""
-    from griddesk.orders.selectors import crew_covering
-
     crew = crew or crew_covering(order.customer)
     if crew is None:
         raise ValidationError({"crew": _("找不到负责该台区的抢修班组，请在管理后台配置。")})
@@ -431,8 +429,6 @@ def order_reply(*, order, actor, reply, expected_version=None):
 
 def order_visit(*, order, actor, satisfaction, note="", expected_version=None):
     """Return visit with satisfaction (rule C-12)."""
-    from griddesk.orders.models import Satisfaction
-
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("请选择满意度。")})
     return _advance(order=order, action="visit", actor=actor, expected_version=expected_version,
@@ -536,8 +532,6 @@ def identity_open(*, order, actor, purpose):
 
     The department complained about never gets it, whatever its roles.
     """
-    from griddesk.orgs.models import Role
-
     _require_text(purpose, "purpose", _("查看事由"))
     allowed = actor.is_superuser or Role.objects.filter(
         staff=actor, can_open_sealed_identity=True

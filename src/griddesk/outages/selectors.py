@@ -1,6 +1,5 @@
 """Reads about outages and storm declarations."""
 
-from django.db.models import Q
 from django.utils import timezone
 
 from griddesk.outages.models import ACTIVE_OUTAGE_STATES, OutageEvent, StormDeclaration
@@ -20,19 +19,11 @@ def storms_covering(*, org, at):
     )
 
 
-def active_storms(*, now=None):
-    now = now or timezone.now()
-    return StormDeclaration.objects.filter(
-        starts_at__lte=now, ends_at__gt=now, lifted_at__isnull=True
-    ).select_related("org")
-
-
 def outages_on_path(*, device_ids, now=None):
     """Active outages on any device of a supply path (rule C-9): one query."""
     now = now or timezone.now()
     return list(
-        OutageEvent.objects.filter(device_id__in=device_ids, state__in=ACTIVE_OUTAGE_STATES)
-        .filter(Q(starts_at__lte=now))
+        OutageEvent.objects.filter(device_id__in=device_ids, state__in=ACTIVE_OUTAGE_STATES, starts_at__lte=now)
         .select_related("device")
         .order_by("starts_at")
     )
