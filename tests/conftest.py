@@ -57,6 +57,21 @@ def make_staff(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rules_cache():
+    """Rule-set versions are cached per process; a flushed and re-seeded database gets new rows."""
+    from griddesk.rules.selectors import rules_cache_clear
+
+    rules_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_group_commit(settings):
+    """The API writes each order in its own transaction unless a test turns batching on
+    (tests/orders/test_batching.py): the writer thread's connection outlives a test."""
+    settings.GRIDDESK_GROUP_COMMIT = False
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests create many accounts; PBKDF2's deliberate slowness buys nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

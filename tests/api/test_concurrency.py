@@ -10,14 +10,23 @@ import pytest
 from django.db import connection
 
 from griddesk.api.models import IdempotencyRecord
+from griddesk.orders.batching import intake_batcher_stop
 from griddesk.orders.models import OrderNumberCounter, WorkOrder
 from tests.api.conftest import repair_body
 
 THREADS = 4
 
 
+@pytest.fixture(params=[False, True], ids=["own-transactions", "group-commit"])
+def group_commit(request, settings):
+    """Each create in its own transaction, or batched by the process's writer thread."""
+    settings.GRIDDESK_GROUP_COMMIT = request.param
+    yield request.param
+    intake_batcher_stop()
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # seeded roles and rule sets
-def test_concurrent_retries_with_the_same_key_create_one_order(api_as):
+def test_concurrent_retries_with_the_same_key_create_one_order(api_as, group_commit):
     api = api_as("agent")
     barrier = threading.Barrier(THREADS)
     results = [None] * THREADS
@@ -44,7 +53,7 @@ def test_concurrent_retries_with_the_same_key_create_one_order(api_as):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # seeded roles and rule sets
-def test_concurrent_creates_with_different_keys_all_succeed(api_as):
+def test_concurrent_creates_with_different_keys_all_succeed(api_as, group_commit):
     api = api_as("agent")
     barrier = threading.Barrier(THREADS)
     numbers = []

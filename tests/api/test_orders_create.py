@@ -178,24 +178,24 @@ def test_rule_K7_report_caller_details_are_sealed_not_left_on_the_order(api_as):
 
 
 def test_create_repair_dispatched_at_once_query_count(api_as, django_assert_max_num_queries):
-    """Token check, roles, idempotency look-up, customer, create + number + audit + clock +
-    dispatch (crew, update, audit) and the idempotency record, all in one transaction."""
+    """Reads first (token, idempotency, customer, open matter, storms, crew), then one short
+    transaction: number, order (already dispatched), audit, clock, idempotency record."""
     api = api_as("agent")
     api.get("/api/v1/orders/none")  # the token's last_used_at write happens here, not below
     api.post(URL, repair_body(customer="1000000002"))  # warm the rule-set caches of the process
-    # 17 statements + 8 savepoint statements (the test's transaction turns the API's own atomic
-    # block into a savepoint too; in production that pair is BEGIN/COMMIT):
-    #  1 token + user + org + role codes   2 idempotency look-up   3 customer
-    #  4 open matter of the customer (A-4)  5 order number counter  6 INSERT order
-    #  7-8 audit event + head               9 rule set in force     10 storms covering (R-3)
-    # 11 INSERT clock R-2                  12 crew covering         13 UPDATE order (dispatch, C-8)
-    # 14-15 audit event + head update      16 clocks for the answer 17 INSERT idempotency record
-    with django_assert_max_num_queries(25) as captured:
+    #  1 token + user + org + role codes   2 idempotency look-up   3 customer + transformer + org
+    #  4 open matter of the customer (A-4)  5 storms covering (R-3) 6 crew covering (C-8)
+    #  7 order number counter               8 INSERT order          9-10 audit events + head
+    # 11 INSERT clock R-2                  12 INSERT idempotency record
+    # (+ savepoint statements: the test's transaction makes the API's atomic block a savepoint)
+    with django_assert_max_num_queries(16) as captured:
         response = api.post(URL, repair_body(), headers={"Idempotency-Key": "count-me"})
     assert response.status_code == 201
     statements = [q["sql"] for q in captured.captured_queries]
     real = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(real) <= 17, "\n".join(real)
+    assert len(real) == 12, "\n".join(real)
+    first_write = next(i for i, sql in enumerate(real) if not sql.startswith("SELECT"))
+    assert first_write == 6 and "ordernumbercounter" in real[first_write]
     assert SlaClock.objects.filter(order__number=response.json()["number"]).count() == 1
     assert AuditEvent.objects.filter(action="order.created").count() == 2
 

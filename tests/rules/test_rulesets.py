@@ -92,10 +92,12 @@ def test_default_rule_set_is_the_service_code(settings):
     assert ruleset_in_force(at=local(2026, 9, 30, 10)).ruleset.name == "ten-commitments-2023"
 
 
-def test_ruleset_in_force_is_one_query(django_assert_num_queries):
+def test_ruleset_in_force_is_one_query_cold_and_none_warm(django_assert_num_queries):
     with django_assert_num_queries(1):
         version = ruleset_in_force("service-code", at=local(2026, 9, 30, 10))
         assert version.ruleset.name == "service-code"
+    with django_assert_num_queries(0):  # every order's acceptance asks: the versions are cached
+        assert ruleset_in_force("service-code", at=local(2026, 10, 1, 10)) == version
 
 
 def test_version_two_applies_from_its_effective_time_and_orders_before_keep_version_one():

@@ -1,21 +1,47 @@
 """Bearer-token authentication (接口令牌): one indexed look-up by digest, no password hash."""
 
-from django.db.models import OuterRef, StringAgg, Subquery, Value
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from griddesk import fastsql
 from griddesk.api.models import ApiToken
 from griddesk.api.services import api_token_touch, token_digest
-from griddesk.orgs.models import Role
+from griddesk.orgs.models import Org, Role, Staff
 
 MAX_TOKEN_LENGTH = 200
-# The token user's role codes, comma-separated, as a column of the token query.
-_ROLE_CODES = Subquery(
-    Role.objects.filter(staff=OuterRef("user_id")).order_by()
-    .values("staff").annotate(codes=StringAgg("code", Value(","))).values("codes")[:1]
-)
+
+
+@fastsql.statement
+def _token_sql():
+    qn = fastsql.qn
+    links = Staff.roles.through._meta
+    aggregate = "string_agg(r.code, ',')" if connection.vendor == "postgresql" else "group_concat(r.code, ',')"
+    return (
+        f"SELECT {fastsql.columns(ApiToken, 't')}, {fastsql.columns(Staff, 'u')}, {fastsql.columns(Org, 'o')},"
+        f" (SELECT {aggregate} FROM {qn(links.db_table)} sr JOIN {qn(Role._meta.db_table)} r"
+        f" ON r.{qn('id')} = sr.{qn('role_id')} WHERE sr.{qn('staff_id')} = u.{qn('id')})"
+        f" FROM {qn(ApiToken._meta.db_table)} t JOIN {qn(Staff._meta.db_table)} u ON u.{qn('id')} = t.{qn('user_id')}"
+        f" LEFT JOIN {qn(Org._meta.db_table)} o ON o.{qn('id')} = u.{qn('org_id')} WHERE t.{qn('digest')} = %s"
+    )
+
+
+def token_with_user(digest):
+    """The token with this digest, its user, the user's org and role codes: one prepared statement
+    (every API request asks; griddesk.fastsql). None if no token has this digest."""
+    rows = fastsql.fetch(_token_sql(), [digest])
+    if not rows:
+        return None
+    row = rows[0]
+    token = fastsql.instance(ApiToken, row)
+    user = fastsql.instance(Staff, row, fastsql.width(ApiToken))
+    user.org = fastsql.instance(Org, row, fastsql.width(ApiToken) + fastsql.width(Staff))
+    # Staff.has_role reads this cache: the roles came with the token, no second query.
+    user._role_codes = frozenset(filter(None, (row[-1] or "").split(",")))
+    token.user = user
+    return token
 
 
 class BadCharacters(Exception):
@@ -41,15 +67,9 @@ class TokenAuth(HttpBearer):
         token = token.strip()
         if not token or len(token) > MAX_TOKEN_LENGTH:
             return None
-        found = (
-            ApiToken.objects.select_related("user", "user__org")
-            .annotate(role_codes=_ROLE_CODES)
-            .filter(digest=token_digest(token)).first()
-        )
+        found = token_with_user(token_digest(token))
         if found is None:
             return None
-        # Staff.has_role reads this cache: the roles came with the token, no second query.
-        found.user._role_codes = frozenset(filter(None, (found.role_codes or "").split(",")))
         now = timezone.now()
         if found.revoked_at is not None:
             raise AuthenticationError(401, _("访问令牌 %s… 已被吊销。") % found.prefix)

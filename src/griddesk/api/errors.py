@@ -23,6 +23,7 @@ from ninja.errors import ValidationError as SchemaError
 from griddesk.api.auth import BadCharacters
 from griddesk.api.selectors import NotFound
 from griddesk.api.services import IdempotencyMismatch
+from griddesk.orders.batching import IntakeTimeout
 from griddesk.orders.services import ConcurrentUpdate
 from griddesk.orders.workflows import TransitionRefused
 
@@ -149,6 +150,10 @@ def _idempotency_mismatch(request, exc, api):
     return error_response(422, "idempotency_mismatch", str(exc))
 
 
+def _intake_timeout(request, exc, api):
+    return error_response(503, "busy", _("系统繁忙，工单尚未确认写入；请带同一个幂等键重试（不会重复建单）。"))
+
+
 def _unexpected(request, exc, api):
     # Last resort: the bug is logged with its traceback; the client gets JSON, never a trace.
     logger.exception("unhandled API error on %s %s", request.method, request.path)
@@ -168,6 +173,7 @@ def install(api):
         TransitionRefused: _transition_refused,
         ConcurrentUpdate: _concurrent_update,
         IdempotencyMismatch: _idempotency_mismatch,
+        IntakeTimeout: _intake_timeout,
         Exception: _unexpected,
     }
     for exc_class, handler in handlers.items():

@@ -8,12 +8,20 @@ account are left out, whoever asks; the identity endpoint alone opens them.
 from django.utils import timezone
 
 from griddesk.orders.clocks import remaining
-from griddesk.orders.models import OrderType, SlaClock
+from griddesk.orders.models import OrderState, OrderType, SlaClock
 from griddesk.orders.workflows import available_transitions
 
 
 def _local(moment):
     return timezone.localtime(moment) if moment is not None else None
+
+
+def _label(choices, value):
+    # Model.get_FOO_display rebuilds a dict of every choice per call; the enum looks it up.
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def ref(obj):
@@ -49,8 +57,8 @@ def order_dict(order, *, user, clocks, now=None):
     sealed = identity_sealed(order)
     return {
         "number": order.number, "order_type": order.order_type,
-        "order_type_label": str(order.get_order_type_display()), "channel": order.channel,
-        "state": order.state, "state_label": str(order.get_state_display()),
+        "order_type_label": _label(OrderType, order.order_type), "channel": order.channel,
+        "state": order.state, "state_label": _label(OrderState, order.state),
         "received_at": _local(order.received_at), "accepted_at": _local(order.accepted_at),
         "closed_at": _local(order.closed_at),
         "category": ref(order.category) if order.category_id else None,
@@ -75,7 +83,7 @@ def order_dict(order, *, user, clocks, now=None):
 def order_row_dict(order, now):
     return {
         "number": order.number, "order_type": order.order_type, "state": order.state,
-        "state_label": str(order.get_state_display()), "accepted_at": _local(order.accepted_at),
+        "state_label": _label(OrderState, order.state), "accepted_at": _local(order.accepted_at),
         "title": order.title, "org": ref(order.org),
         "customer": None if identity_sealed(order) or not order.customer_id else order.customer.account_no,
         "version": order.version,
@@ -86,8 +94,8 @@ def order_row_dict(order, now):
 def contact_dict(order):
     return {
         "number": order.number, "order_type": order.order_type,
-        "order_type_label": str(order.get_order_type_display()), "state": order.state,
-        "state_label": str(order.get_state_display()), "accepted_at": _local(order.accepted_at),
+        "order_type_label": _label(OrderType, order.order_type), "state": order.state,
+        "state_label": _label(OrderState, order.state), "accepted_at": _local(order.accepted_at),
         "title": order.title, "category": order.category.code if order.category_id else None,
     }
 

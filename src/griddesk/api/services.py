@@ -10,8 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from griddesk import fastsql
 from griddesk.api.models import ApiToken, CallOutcome, CallOutcomeKind, IdempotencyRecord
 from griddesk.audit.services import audit_append, stream_of
+from griddesk.orders.batching import intake_commit
+from griddesk.orders.services import order_draft
 from griddesk.orgs.models import RoleCode
 
 TOKEN_PREFIX = "gdk_"
@@ -77,9 +80,20 @@ def request_digest(payload):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@fastsql.statement
+def _replay_sql():
+    qn = fastsql.qn
+    return (f"SELECT {fastsql.columns(IdempotencyRecord, 'r')} FROM {qn(IdempotencyRecord._meta.db_table)} r"
+            f" WHERE r.{qn('user_id')} = %s AND r.{qn('key')} = %s")
+
+
 def idempotent_replay(*, user, key, digest):
-    """The stored record for (user, key), or None; IdempotencyMismatch if the body differs."""
-    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    """The stored record for (user, key), or None; IdempotencyMismatch if the body differs.
+
+    One prepared statement (griddesk.fastsql): every create with a key asks first.
+    """
+    rows = fastsql.fetch(_replay_sql(), [user.pk, key])
+    record = fastsql.instance(IdempotencyRecord, rows[0]) if rows else None
     if record is not None and record.request_digest != digest:
         raise IdempotencyMismatch(
             _("幂等键“%s”已用于另一份不同内容的请求；重试请发送完全相同的内容，新请求请换一个新键。") % key
@@ -87,21 +101,22 @@ def idempotent_replay(*, user, key, digest):
     return record
 
 
-def idempotent_create(*, user, key, digest, create, render, status=201):
-    """Run `create()` and store `render(order)` under (user, key) in one transaction.
+def idempotent_create(*, user, key, digest, arguments, render, status=201):
+    """Accept an order (`orders.services.order_draft(**arguments)`) and store `render(order)`
+    under (user, key) in the order's own transaction.
 
     Returns (record, replayed). A retry racing the original blocks on the unique
     index until the original commits, then rolls its own work back (the order
     number too: they are gapless) and returns the original's record.
     """
+    def record_of(order):
+        return [IdempotencyRecord(user=user, key=key, request_digest=digest, order=order, status=status,
+                                  response=render(order), created_at=order.accepted_at)]
+
+    draft = order_draft(actor=user, extra=record_of, **arguments)
     try:
-        with transaction.atomic():
-            order = create()
-            record = IdempotencyRecord.objects.create(
-                user=user, key=key, request_digest=digest, order=order, status=status,
-                response=render(order),
-            )
-        return record, False
+        intake_commit(draft)
+        return draft.result[0], False
     except IntegrityError:
         record = idempotent_replay(user=user, key=key, digest=digest)
         if record is None:  # the integrity error was something else

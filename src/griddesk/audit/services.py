@@ -61,10 +61,10 @@ def audit_append(*, stream, action, actor=None, payload=None, at=None, new_strea
     return event
 
 
-def audit_append_new_stream(*, stream, events, actor=None, at=None):
-    """The first events of a stream created in this transaction, in one INSERT plus the head's.
+def audit_new_stream_rows(*, stream, events, actor=None, at=None):
+    """The unsaved events and head of a new stream, hashes computed: ([AuditEvent], AuditHead).
 
-    `events`: [(action, payload), ...]. Returns the newest event (pass it as `after=`).
+    For writers that insert many streams' rows in one statement (order intake).
     """
     at = at or timezone.now()
     actor_id = actor.pk if actor is not None else None
@@ -77,9 +77,7 @@ def audit_append_new_stream(*, stream, events, actor=None, at=None):
         rows.append(AuditEvent(stream=stream, seq=seq, action=action, actor_id=actor_id, actor_label=label,
                                at=at, payload=payload, prev_hash=prev, hash=digest))
         prev = digest
-    AuditEvent.objects.bulk_create(rows)
-    AuditHead.objects.create(stream=stream, seq=len(rows), hash=prev)
-    return rows[-1]
+    return rows, AuditHead(stream=stream, seq=len(rows), hash=prev)
 
 
 def _json_safe(payload):

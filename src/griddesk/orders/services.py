@@ -8,23 +8,21 @@ import os
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from griddesk.audit.services import audit_append, audit_append_new_stream, stream_of
+from griddesk.audit.services import audit_append, stream_of
 from griddesk.orders import clocks
+from griddesk.orders.intake import IntakeDraft, intake_write, order_numbers_take
 from griddesk.orders.models import (
-    OPEN_STATES,
     ApplicationKind,
     Channel,
     ComplaintCause,
     Evidence,
     FaultSide,
-    OrderNumberCounter,
     OrderState,
     OrderType,
     PaidService,
@@ -35,12 +33,10 @@ from griddesk.orders.models import (
     SealedIdentity,
     WorkOrder,
 )
-from griddesk.orders.selectors import crew_covering
+from griddesk.orders.selectors import crew_covering, open_matter_of
 from griddesk.orders.workflows import TransitionRefused, transition_for
 from griddesk.orgs.models import Role, RoleCode
 from griddesk.orgs.selectors import order_visible
-
-REPEAT_WINDOW = timedelta(days=30)  # rule A-4: "same matter" looks back this far
 
 
 class ConcurrentUpdate(Exception):
@@ -48,30 +44,8 @@ class ConcurrentUpdate(Exception):
 
 
 def order_number_next(*, day):
-    """The next order number of `day` (province + date + gapless sequence, e.g. GD20261127000042).
-
-    The counter row is updated in the caller's transaction, so a rolled-back
-    order gives its number back: no gaps for an auditor to ask about (rule K-8).
-    One statement (UPDATE … RETURNING, on SQLite and PostgreSQL alike) except
-    for the day's first order.
-    """
-    table, last_col, day_col = (connection.ops.quote_name(name) for name in (
-        OrderNumberCounter._meta.db_table, "last", "day"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {last_col} = {last_col} + 1 WHERE {day_col} = %s RETURNING {last_col}", [day]
-        )
-        row = cursor.fetchone()
-    if row is None:
-        try:
-            with transaction.atomic():
-                OrderNumberCounter.objects.create(day=day, last=1)
-            last = 1
-        except IntegrityError:  # another order took the day's first number meanwhile
-            return order_number_next(day=day)
-    else:
-        last = row[0]
-    return f"{settings.GRIDDESK_PROVINCE_CODE}{day:%Y%m%d}{last:06d}"
+    """The next order number of `day` (see intake.order_numbers_take)."""
+    return order_numbers_take(day=day)[0]
 
 
 def _validate_create(*, order_type, channel, category, received_at, now, fault_side, customer):
@@ -92,25 +66,17 @@ def _validate_create(*, order_type, channel, category, received_at, now, fault_s
         raise ValidationError(errors)
 
 
-def open_matter_of(*, customer, order_type, category, now):
-    """The open order of the same customer and matter, if any (rule A-4, 主单)."""
-    if customer is None:
-        return None
-    candidates = WorkOrder.objects.filter(
-        customer=customer, order_type=order_type, state__in=OPEN_STATES,
-        accepted_at__gte=now - REPEAT_WINDOW, parent__isnull=True,
-    )
-    if category is not None:
-        candidates = candidates.filter(category=category)
-    return candidates.order_by("accepted_at").first()
+def order_create(**kwargs):
+    """Accept a work order (受理): `order_draft` then `order_draft_commit`; returns the order."""
+    return order_draft_commit(order_draft(**kwargs))
 
 
-def order_create(
+def order_draft(
     *, order_type, channel, org=None, actor=None, customer=None, category=None, received_at=None,
     title="", description="", caller_name="", caller_phone="", fault_side="",
-    application_kind="", anonymous=False, identity=None, detect_repeat=True,
+    application_kind="", anonymous=False, identity=None, detect_repeat=True, extra=None,
 ):
-    """Accept a work order (受理).
+    """Everything accepting an order needs to read and decide, with nothing written (受理草稿).
 
     - The actor becomes its owner of record (H-4); their agent number is kept (C-4).
     - A repeat of an open matter becomes its child (子单), raises the parent's call
@@ -120,8 +86,8 @@ def order_create(
     - A report's reporter identity is sealed apart from the order (K-7).
     - The deadlines of the rule set in force now start (issue 3); the order keeps that version.
 
-    This is the national-peak hot path: every read happens before the first write,
-    so the order-number counter row is locked only for the few inserts and the commit.
+    This is the national-peak hot path: three reads (open matter, crew, storms), each a
+    prepared statement; the writes follow in `intake.intake_write`, alone or batched.
     """
     now = timezone.now()
     received_at = received_at or now
@@ -133,64 +99,35 @@ def order_create(
     fault_side = fault_side or (FaultSide.UNKNOWN if order_type == OrderType.REPAIR else "")
     parent = open_matter_of(customer=customer, order_type=order_type, category=category,
                             now=now) if detect_repeat else None
-    fields = {
-        "order_type": order_type, "channel": channel, "received_at": received_at, "accepted_at": now,
-        "category": category, "customer": customer, "org": org, "owner": actor,
-        "agent_no": getattr(actor, "agent_no", "") or "", "title": title, "description": description,
-        "caller_name": caller_name, "caller_phone": caller_phone, "parent": parent,
-        "fault_side": fault_side, "zone": customer.zone if customer else "",
-        "supply_voltage": customer.supply_voltage if customer else "",
-        "application_kind": application_kind or _application_kind(order_type, customer),
-        "anonymous": anonymous,
-    }
-    if parent:
-        return _create_repeat(fields=fields, parent=parent, actor=actor, now=now, identity=identity)
-    plan = clocks.accept_plan(order=WorkOrder(**fields), at=now)
-    crew = None
+    order = WorkOrder(
+        order_type=order_type, channel=channel, received_at=received_at, accepted_at=now,
+        category=category, customer=customer, org=org, owner=actor,
+        agent_no=getattr(actor, "agent_no", "") or "", title=title, description=description,
+        caller_name=caller_name, caller_phone=caller_phone, parent=parent, fault_side=fault_side,
+        zone=customer.zone if customer else "", supply_voltage=customer.supply_voltage if customer else "",
+        application_kind=application_kind or _application_kind(order_type, customer), anonymous=anonymous,
+        created_at=now, updated_at=now,
+    )
+    draft = IntakeDraft(order=order, actor=actor, identity=identity or None, parent=parent, extra=extra)
+    if parent:  # rule A-4: archived under its parent at once, no clocks, no dispatch
+        order.state, order.closed_at = OrderState.ARCHIVED, now
+        return draft
+    draft.plan = clocks.accept_plan(order=order, at=now)
+    order.ruleset_version = draft.plan.version
     if order_type == OrderType.REPAIR and fault_side != FaultSide.CUSTOMER_INTERNAL:
-        crew = crew_covering(customer)  # rule C-8: dispatched at once, in the same insert
-    with transaction.atomic(savepoint=False):
-        order = WorkOrder.objects.create(
-            number=order_number_next(day=timezone.localdate(now)), ruleset_version=plan.version,
-            state=OrderState.DISPATCHED if crew else OrderState.ACCEPTED, crew=crew, **fields,
-        )
-        events = [("order.created", _created_payload(order))]
-        if crew:
-            events.append(("order.dispatch", {"from": OrderState.ACCEPTED, "to": OrderState.DISPATCHED,
-                                              "crew": crew.code}))
-        elif order_type == OrderType.REPAIR and fault_side != FaultSide.CUSTOMER_INTERNAL:
-            events.append(("order.dispatch_pending", {"reason": "no crew covers the transformer"}))
-        order.audit_head = audit_append_new_stream(stream=stream_of(order), events=events, actor=actor, at=now)
-        if identity:
-            SealedIdentity.objects.create(order=order, **identity)
-        clocks.accept_plan_apply(plan=plan, order=order)
-    return order
+        order.crew = crew_covering(customer)  # rule C-8: dispatched at once, in the same insert
+    order.state = OrderState.DISPATCHED if order.crew else OrderState.ACCEPTED
+    return draft
 
 
-def _created_payload(order):
-    return {
-        "number": order.number, "type": order.order_type, "channel": order.channel,
-        "received_at": order.received_at.isoformat(), "org": order.org.code,
-        "customer": order.customer.account_no if order.customer else None,
-        "category": order.category.code if order.category else None, "agent_no": order.agent_no,
-        "title": order.title, "description": order.description, "fault_side": order.fault_side,
-        "parent": order.parent.number if order.parent else None, "anonymous": order.anonymous,
-    }
-
-
-def _create_repeat(*, fields, parent, actor, now, identity):
-    """A repeat contact (子单): archived under its open parent at once, no clocks, no dispatch (A-4)."""
+def order_draft_commit(draft):
+    """Write a draft of `order_draft` in one transaction; a repeat contact also updates its parent."""
+    if draft.parent is None:
+        return intake_write([draft])[0]
     with transaction.atomic():
-        order = WorkOrder.objects.create(
-            number=order_number_next(day=timezone.localdate(now)), state=OrderState.ARCHIVED,
-            closed_at=now, **fields,
-        )
-        audit_append_new_stream(stream=stream_of(order), events=[("order.created", _created_payload(order))],
-                                actor=actor, at=now)
-        if identity:
-            SealedIdentity.objects.create(order=order, **identity)
-        _record_repeat(parent=parent, child=order, actor=actor, now=now)
-    return order
+        intake_write([draft])
+        _record_repeat(parent=draft.parent, child=draft.order, actor=draft.actor, now=draft.order.accepted_at)
+    return draft.order
 
 
 def _application_kind(order_type, customer):

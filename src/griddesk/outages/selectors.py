@@ -2,21 +2,30 @@
 
 from django.utils import timezone
 
+from griddesk import fastsql
 from griddesk.outages.models import ACTIVE_OUTAGE_STATES, OutageEvent, StormDeclaration
 from griddesk.paths import path_ids
+
+
+@fastsql.statement
+def _storms_covering_sql(ancestors):
+    qn = fastsql.qn
+    return (
+        f"SELECT {fastsql.columns(StormDeclaration, 's')} FROM {qn(StormDeclaration._meta.db_table)} s"
+        f" WHERE s.{qn('org_id')} IN ({', '.join(['%s'] * ancestors)})"
+        f" AND s.{qn('ends_at')} > %s AND s.{qn('lifted_at')} IS NULL ORDER BY s.{qn('starts_at')}"
+    )
 
 
 def storms_covering(*, org, at):
     """Storm declarations whose area (an org and its subtree) covers `org`, running at `at` or later.
 
     A storm covers an org when the storm's org is the org itself or one of its ancestors.
+    One query, a prepared statement (griddesk.fastsql): every repair's acceptance asks (rule R-3).
     """
     ancestor_ids = path_ids(org.path) if org.path else [org.pk]
-    return list(
-        StormDeclaration.objects.filter(
-            org_id__in=ancestor_ids, ends_at__gt=at, lifted_at__isnull=True,
-        ).order_by("starts_at")
-    )
+    rows = fastsql.fetch(_storms_covering_sql(len(ancestor_ids)), [*ancestor_ids, fastsql.moment(at)])
+    return [fastsql.instance(StormDeclaration, row) for row in rows]
 
 
 def outages_on_path(*, device_ids, now=None):

@@ -5,8 +5,8 @@
                          pauses=[(storm_from, storm_to)])
     result.due, result.basis, result.deadline.label
 
-See docs/rules.md. Queries: ruleset_in_force 1; compute_due 0 once warm (the
-deadlines of a version in force and the calendar are cached per process).
+See docs/rules.md. Queries: ruleset_in_force and compute_due 0 once warm (the versions,
+the deadlines of a version in force and the calendar are cached per process).
 """
 
 from dataclasses import dataclass, field
@@ -62,18 +62,19 @@ def ruleset_in_force(name=None, at=None):
     """The version of rule set `name` (default settings.GRIDDESK_DEFAULT_RULESET) in force at `at`.
 
     In force = the latest version whose effective_from <= at (an order accepted
-    at exactly effective_from gets the new version). One query.
+    at exactly effective_from gets the new version). The versions of a set are
+    cached per process like the deadlines (every order's acceptance asks): no query
+    when warm; a version added in another process is seen within the cache's TTL,
+    which is why new versions start at a future midnight (rules.services).
     """
     name = name or default_ruleset_name()
     at = at or timezone.now()
     if timezone.is_naive(at):
         raise ValueError("ruleset_in_force: `at` must be timezone-aware")
-    version = (
-        RuleSetVersion.objects.select_related("ruleset")
-        .filter(ruleset__name=name, effective_from__lte=at)
-        .order_by("-effective_from")
-        .first()
-    )
+    versions = _deadlines.get(("versions", name), lambda: list(
+        RuleSetVersion.objects.select_related("ruleset").filter(ruleset__name=name).order_by("-effective_from")
+    ))
+    version = next((v for v in versions if v.effective_from <= at), None)
     if version is None:
         if not RuleSet.objects.filter(name=name).exists():
             raise RuleSetNotFound(_("规则集“%s”不存在。") % name)

@@ -4,7 +4,6 @@ import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +20,8 @@ from griddesk.api.schemas import (
     ReminderIn,
     ReminderOut,
 )
-from griddesk.api.selectors import NotFound, order_for
+from griddesk.api.selectors import NotFound, customer_for_intake, order_for
 from griddesk.api.services import idempotent_create, idempotent_replay, request_digest
-from griddesk.customers.lookup import customer_for_caller
 from griddesk.orders import services
 from griddesk.orders.models import Category, OrderType
 from griddesk.orders.queries import QueueFilters, order_queue
@@ -59,7 +57,7 @@ def _create_arguments(user, payload):
     """
     errors, kwargs = {}, {}
     if payload.customer:
-        kwargs["customer"] = customer_for_caller(account_no=payload.customer, user=user)
+        kwargs["customer"] = customer_for_intake(account_no=payload.customer, user=user)
         if kwargs["customer"] is None:
             errors["customer"] = _("找不到户号 %s，或该客户不在您的管辖范围内。") % payload.customer
     if payload.org:
@@ -93,7 +91,7 @@ def _create_arguments(user, payload):
 
 
 @router.post("/orders", response={200: OrderOut, 201: OrderOut, **E}, summary="受理工单（支持幂等键）")
-def order_create(request, payload: OrderCreateIn, response: HttpResponse,
+def order_create(request, payload: OrderCreateIn,
                  idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=100,
                                                       description="IVR 等重试时带同一个键，绝不重复建单")):
     """Create an order of any type (rule C-1). With an `Idempotency-Key`, a retry with the same
@@ -106,25 +104,30 @@ def order_create(request, payload: OrderCreateIn, response: HttpResponse,
     if key:
         record = idempotent_replay(user=user, key=key, digest=digest)
         if record is not None:
-            response["Idempotent-Replay"] = "true"
-            return Status(200, record.response)
+            answer = _json_response(200, record.response)
+            answer["Idempotent-Replay"] = "true"
+            return answer
     arguments = _create_arguments(user, payload)
 
-    def create():
-        return services.order_create(actor=user, **arguments)
-
     def present(order):
-        return _jsonable(render.order_dict(order, user=user, clocks=render.order_clocks(order)))
+        clocks = getattr(order, "planned_clocks", None)
+        return _jsonable(render.order_dict(order, user=user, clocks=render.order_clocks(order)
+                                           if clocks is None else clocks))
 
     if not key:
-        with transaction.atomic():
-            order = create()
-        return Status(201, present(order))
-    record, replayed = idempotent_create(user=user, key=key, digest=digest, create=create, render=present)
+        order = services.order_create(actor=user, **arguments)
+        return _json_response(201, present(order))
+    record, replayed = idempotent_create(user=user, key=key, digest=digest, arguments=arguments, render=present)
+    answer = _json_response(200 if replayed else record.status, record.response)
     if replayed:
-        response["Idempotent-Replay"] = "true"
-        return Status(200, record.response)
-    return Status(201, record.response)
+        answer["Idempotent-Replay"] = "true"
+    return answer
+
+
+def _json_response(status, data):
+    # Already plain JSON (rendered, or stored with the idempotency record): sent as it is,
+    # not validated again against OrderOut, which it was made from (render.order_dict).
+    return HttpResponse(json.dumps(data, ensure_ascii=False), status=status, content_type="application/json")
 
 
 # ---------------------------------------------------------------- read and list

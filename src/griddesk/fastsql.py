@@ -1,0 +1,153 @@
+"""Statements built once, for the national-peak hot paths (order intake, token check).
+
+The ORM compiles every query anew: about 0.75 ms of CPU for a one-row look-up by a unique
+key and 1.5 ms with two joins and a scope filter, against 0.13 ms for the same statement
+sent as text (bench/RESULTS.md, "Order create"). At hundreds of creates a second that is
+the machine's whole budget, so the few statements of an order's acceptance are written
+here by hand from the models' `_meta` (columns, converters, db preparation), their text is
+built once, and on PostgreSQL they are sent with server-side binding so that each
+connection prepares them (parse and plan once: about half of PostgreSQL's CPU per create).
+Every other path stays on the ORM.
+
+Rows come back as real model instances (`Model.from_db`), with the same Python values the
+ORM would give (the backend's converters run: aware datetimes and booleans on SQLite,
+JSON on both), and rows go in through each field's own `get_db_prep_save`. Statements go
+through Django's cursor wrapper, so query counting and logging see them.
+"""
+
+from functools import cache
+
+from django.db import DEFAULT_DB_ALIAS, connection, models
+
+
+def qn(name):
+    return connection.ops.quote_name(name)
+
+
+def statement(build):
+    """Decorator: `build(*key)` returns SQL text; it runs once per key and database vendor."""
+    cached = cache(lambda vendor, *key: build(*key))
+
+    def text(*key):
+        return cached(connection.vendor, *key)
+
+    return text
+
+
+@statement
+def _columns(model, alias):
+    return ", ".join(f"{alias}.{qn(f.column)}" for f in model._meta.concrete_fields)
+
+
+def columns(model, alias):
+    """`alias."col", …` for every concrete field of `model`, in `_meta` order (see `instance`)."""
+    return _columns(model, alias)
+
+
+def width(model):
+    return len(model._meta.concrete_fields)
+
+
+@cache
+def _reader(model, vendor):
+    """(attnames, [(index, column, converters)]) of `model`, for the fields that need converting."""
+    converting = []
+    for i, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converting.append((i, column, found))
+    return [f.attname for f in model._meta.concrete_fields], converting
+
+
+def instance(model, row, start=0):
+    """The `model` instance made of `row[start:start + width(model)]`; None if its pk is NULL."""
+    attnames, converters = _reader(model, connection.vendor)
+    values = list(row[start:start + len(attnames)])
+    if values[0] is None and model._meta.concrete_fields[0].primary_key:
+        return None  # the outer join found nothing
+    for i, column, found in converters:
+        for converter in found:
+            values[i] = converter(values[i], column, connection)
+    return model.from_db(DEFAULT_DB_ALIAS, attnames, values)
+
+
+def moment(value):
+    """A datetime parameter as the backend stores it (SQLite: naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def cursor():
+    """A cursor of Django's wrapper; on PostgreSQL with server-side binding, so that the
+    connection prepares statements it has run a few times (settings: prepare_threshold)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
+def fetch(sql, params):
+    with cursor() as handle:
+        handle.execute(sql, params)
+        return handle.fetchall()
+
+
+def _default_fields(model):
+    meta = model._meta
+    return tuple(f.attname for f in meta.concrete_fields if f is not meta.auto_field)
+
+
+@statement
+def _insert(model, fields, rows, returning):
+    names = ", ".join(qn(model._meta.get_field(name).column) for name in fields)
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES " + ", ".join([marks] * rows)
+    return sql + f" RETURNING {qn(model._meta.pk.column)}" if returning else sql
+
+
+# Fields whose Python value the driver takes as it is: no per-value preparation needed.
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+
+
+@cache
+def _writers(model, fields, vendor):
+    """[(attname, field or None)]: the field when its value needs pre_save / get_db_prep_save."""
+    writers = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        plain = isinstance(field, _PLAIN) and not isinstance(field, models.JSONField)
+        writers.append((field.attname, None if plain else field))
+    return writers
+
+
+def insert(model, objects, fields=None):
+    """INSERT `objects` of `model` in one statement; sets their primary keys from RETURNING.
+
+    `fields`: the attnames to write (default: every concrete field but an auto primary key).
+    Values of other than plain text, number, boolean and key fields go through the field's
+    `pre_save` (auto_now) and `get_db_prep_save` (datetimes on SQLite, JSON).
+    """
+    if not objects:
+        return objects
+    meta = model._meta
+    fields = fields or _default_fields(model)
+    params = []
+    for obj in objects:
+        for attname, field in _writers(model, fields, connection.vendor):
+            if field is None:
+                params.append(getattr(obj, attname))
+            else:
+                params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    returning = meta.auto_field is not None and meta.auto_field.attname not in fields
+    with cursor() as handle:
+        handle.execute(_insert(model, fields, len(objects), returning), params)
+        if returning:
+            for obj, (pk,) in zip(objects, handle.fetchall(), strict=True):
+                obj.pk = pk
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = DEFAULT_DB_ALIAS
+    return objects
