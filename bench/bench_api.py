@@ -150,6 +150,31 @@ def wrk(port, token, accounts, run_id, seconds, connections, threads=2):
     return figures
 
 
+def _cpu_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(server):
+    """CPU seconds so far of gunicorn's workers and of the database's other backends, by pid."""
+    from django.db import connection
+
+    workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                       " AND pid <> pg_backend_pid()")
+        backends = [row[0] for row in cursor.fetchall()]
+    return ({pid: _cpu_seconds(pid) for pid in workers}, {pid: _cpu_seconds(pid) for pid in backends})
+
+
+def cpu_spent(before, after):
+    return [sum(after[i].get(pid, 0) - before[i].get(pid, 0) for pid in after[i]) for i in (0, 1)]
+
+
 def check(run_id, statuses):
     """Every 201 of the run is an order with a clock and a verified audit chain; numbers gapless."""
     from django.db.models import Max, Min
@@ -197,7 +222,9 @@ def main(argv=None):
     run_id = "bench-" + uuid.uuid4().hex[:8]
     try:
         wrk(args.port, token, accounts[:warm], run_id + "w", 3, args.connections)  # warm caches
+        before = server_cpu(server)
         figures = wrk(args.port, token, accounts[warm:], run_id, args.seconds, args.connections)
+        spent = cpu_spent(before, server_cpu(server))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -209,6 +236,9 @@ def main(argv=None):
     print("latency ms: " + "  ".join(f"{k[8:-3]} {figures[k]:.1f}" for k in
                                      ("latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_p99.9_ms",
                                       "latency_max_ms") if k in figures))
+    if done:
+        print(f"server CPU per create: gunicorn {spent[0] / done * 1000:.2f} ms, "
+              f"PostgreSQL {spent[1] / done * 1000:.2f} ms (machine load average {os.getloadavg()[0]:.1f})")
     check(run_id, figures["statuses"])
 
 

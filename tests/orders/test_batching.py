@@ -110,7 +110,7 @@ def test_concurrent_creates_through_the_writer_thread_are_all_written_gapless(pe
                                          customer=province["customers"][slot % 2], title=f"停电{slot}",
                                          detect_repeat=False)
             orders.append(intake_commit(draft))
-        except Exception as error:  # noqa: BLE001  (reported below)
+        except Exception as error:  # reported below
             errors.append(error)
         finally:
             connection.close()

@@ -2,25 +2,37 @@
 
 The sweep itself runs on the task workers; it is idempotent, so a second
 scheduler, a retry or an overlap with a slow run costs nothing but a query.
+
+Once an hour it also prunes the task results the sweeps leave (2,880 a day at the default
+interval): successful ones after a day, failed ones after 30 days, so that an operator has a
+month to look at a failure.
 """
 
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from griddesk.orders.tasks import sla_sweep
 
+PRUNE_EVERY_SECONDS = 3600
+
 
 class Command(BaseCommand):
-    help = "Enqueue the SLA sweeper periodically."
+    help = "Enqueue the SLA sweeper periodically and prune old task results."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=30.0)
-        parser.add_argument("--once", action="store_true", help="enqueue one sweep and exit")
+        parser.add_argument("--once", action="store_true", help="enqueue one sweep, prune, and exit")
 
     def handle(self, *, interval, once, **options):
+        pruned_at = None
         while True:
             sla_sweep.enqueue()
+            if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
+                call_command("prune_db_task_results", queue_name="*", min_age_days=1, failed_min_age_days=30,
+                             verbosity=0)
+                pruned_at = time.monotonic()
             if once:
                 return
             time.sleep(interval)
