@@ -78,24 +78,35 @@ class IntakeBatcher:
         self._thread.join(WAIT_SECONDS)
 
     def _run(self):
-        while True:
-            first = self._queue.get()
-            if first is None:
-                connection.close()
-                return
-            batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    pending = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if pending is None:
-                    self._queue.put(None)  # stop after this batch
-                    break
-                batch.append(pending)
-            close_old_connections()  # a connection the database dropped is replaced here
-            self._write(batch)
+        while (batch := self._take()) is not None:
+            try:
+                close_old_connections()  # a connection the database dropped is replaced here
+                self._write(batch)
+            except Exception as error:  # the writer never dies: this batch's requests fail instead
+                log.exception("order intake writer failed on a batch of %d", len(batch))
+                for pending in batch:
+                    if not pending.done.is_set():
+                        pending.error = error
+                        pending.done.set()
             self.batch_sizes[len(batch)] = self.batch_sizes.get(len(batch), 0) + 1
+        connection.close()
+
+    def _take(self):
+        """The next batch: the first draft to arrive and every one queued behind it (None: stop)."""
+        first = self._queue.get()
+        if first is None:
+            return None
+        batch = [first]
+        while len(batch) < self.max_batch:
+            try:
+                pending = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if pending is None:
+                self._queue.put(None)  # stop after this batch
+                break
+            batch.append(pending)
+        return batch
 
     def _write(self, batch):
         try:
