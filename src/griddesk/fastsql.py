@@ -102,10 +102,21 @@ def _default_fields(model):
 
 @statement
 def _insert(model, fields, rows, returning):
-    names = ", ".join(qn(model._meta.get_field(name).column) for name in fields)
+    meta = model._meta
+    names = ", ".join(qn(meta.get_field(name).column) for name in fields)
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES " + ", ".join([marks] * rows)
-    return sql + f" RETURNING {qn(model._meta.pk.column)}" if returning else sql
+    sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES " + ", ".join([marks] * rows)
+    return sql + f" RETURNING {qn(meta.pk.column)}" if returning else sql
+
+
+# psycopg converts a statement's placeholders once and caches the result only for statements
+# up to 4 KiB: longer ones are re-parsed on every execution, so big batches go in chunks.
+_CACHED_STATEMENT_BYTES = 4096
+
+
+def _rows_per_statement(model, fields, returning):
+    one, two = (len(_insert(model, fields, n, returning).encode()) for n in (1, 2))
+    return max(1, (_CACHED_STATEMENT_BYTES - one) // (two - one) + 1)
 
 
 # Fields whose Python value the driver takes as it is: no per-value preparation needed.
@@ -123,30 +134,35 @@ def _writers(model, fields, vendor):
     return writers
 
 
+def _prepared(obj, attname, field):
+    # An auto_now(_add) time already set (the answer may show it) is kept, not taken again.
+    value = getattr(obj, attname)
+    return field.get_db_prep_save(field.pre_save(obj, True) if value is None else value, connection)
+
+
 def insert(model, objects, fields=None):
     """INSERT `objects` of `model` in one statement; sets their primary keys from RETURNING.
 
     `fields`: the attnames to write (default: every concrete field but an auto primary key).
     Values of other than plain text, number, boolean and key fields go through the field's
-    `pre_save` (auto_now) and `get_db_prep_save` (datetimes on SQLite, JSON).
+    `get_db_prep_save` (datetimes on SQLite, JSON), and `pre_save` when unset (auto_now).
     """
     if not objects:
         return objects
     meta = model._meta
     fields = fields or _default_fields(model)
-    params = []
-    for obj in objects:
-        for attname, field in _writers(model, fields, connection.vendor):
-            if field is None:
-                params.append(getattr(obj, attname))
-            else:
-                params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    writers = _writers(model, fields, connection.vendor)
     returning = meta.auto_field is not None and meta.auto_field.attname not in fields
+    chunk = _rows_per_statement(model, fields, returning)
     with cursor() as handle:
-        handle.execute(_insert(model, fields, len(objects), returning), params)
-        if returning:
-            for obj, (pk,) in zip(objects, handle.fetchall(), strict=True):
-                obj.pk = pk
+        for start in range(0, len(objects), chunk):
+            part = objects[start:start + chunk]
+            params = [getattr(obj, attname) if field is None else _prepared(obj, attname, field)
+                      for obj in part for attname, field in writers]
+            handle.execute(_insert(model, fields, len(part), returning), params)
+            if returning:
+                for obj, (pk,) in zip(part, handle.fetchall(), strict=True):
+                    obj.pk = pk
     for obj in objects:
         obj._state.adding = False
         obj._state.db = DEFAULT_DB_ALIAS

@@ -109,11 +109,15 @@ def idempotent_create(*, user, key, digest, arguments, render, status=201):
     index until the original commits, then rolls its own work back (the order
     number too: they are gapless) and returns the original's record.
     """
-    def record_of(order):
-        return [IdempotencyRecord(user=user, key=key, request_digest=digest, order=order, status=status,
-                                  response=render(order), created_at=order.accepted_at)]
+    draft = order_draft(actor=user, **arguments)
+    response = render(draft.order)  # here, not in the (shared) writer: all but the number is known
 
-    draft = order_draft(actor=user, extra=record_of, **arguments)
+    def record_of(order):
+        response["number"] = order.number
+        return [IdempotencyRecord(user=user, key=key, request_digest=digest, order=order, status=status,
+                                  response=response, created_at=order.accepted_at)]
+
+    draft.extra = record_of
     try:
         intake_commit(draft)
         return draft.result[0], False

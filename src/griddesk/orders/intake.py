@@ -145,9 +145,6 @@ def _clocks_write(drafts):
         ClockPause(clock=clock, reason=storm.reason, storm=storm, started_at=start, ended_at=end)
         for _order, clock, pauses in planned for start, end, storm in pauses
     ])
-    for draft in drafts:  # the order's clocks, as `order_clocks` would read them
-        if draft.plan:
-            draft.order.planned_clocks = [clock for clock, _pauses in draft.plan.clocks]
 
 
 def _extra_write(drafts):

@@ -109,10 +109,12 @@ def order_draft(
         created_at=now, updated_at=now,
     )
     draft = IntakeDraft(order=order, actor=actor, identity=identity or None, parent=parent, extra=extra)
+    order.planned_clocks = []  # the clocks the write will start, for an answer rendered before it
     if parent:  # rule A-4: archived under its parent at once, no clocks, no dispatch
         order.state, order.closed_at = OrderState.ARCHIVED, now
         return draft
     draft.plan = clocks.accept_plan(order=order, at=now)
+    order.planned_clocks = [clock for clock, _pauses in draft.plan.clocks]
     order.ruleset_version = draft.plan.version
     if order_type == OrderType.REPAIR and fault_side != FaultSide.CUSTOMER_INTERNAL:
         order.crew = crew_covering(customer)  # rule C-8: dispatched at once, in the same insert
@@ -491,32 +493,49 @@ def _require_text(value, field, label):
         raise ValidationError({field: _("请填写%s。") % label})
 
 
-def order_wait_customer(*, order, actor, reason):
-    """Waiting on the customer (资料不全、客户原因): the application's running clocks pause (issue 3)."""
-    _require_text(reason, "reason", _("等待原因"))
+WAIT_REASON_MAX = 200  # ClockPause.reason, SlaClock.pause_reason
+
+
+def _customer_wait_check(*, order, action, actor):
+    """Waiting on the customer is for business applications (rules H-6, T-1..T-3); the workflow
+    refuses an archived order, the roles and scope are those of the application stages."""
     if order.order_type != OrderType.APPLICATION:
         raise TransitionRefused(_("只有业务受理工单可以因客户原因暂停时限。"))
-    now = timezone.now()
+    _check_actor(order, transition_for(order, action), actor)
+
+
+def order_wait_customer(*, order, actor, reason, expected_version=None):
+    """Waiting on the customer (资料不全、客户原因): the application's running clocks pause (issue 3)
+    until `order_customer_back`. The state stays; the order's version moves on (optimistic concurrency)."""
+    _require_text(reason, "reason", _("等待原因"))
+    reason = reason.strip()
+    if len(reason) > WAIT_REASON_MAX:
+        raise ValidationError({"reason": _("等待原因不能超过 %d 个字。") % WAIT_REASON_MAX})
+    _customer_wait_check(order=order, action="wait_customer", actor=actor)
     with transaction.atomic():
-        running = list(order.clocks.filter(stopped_at__isnull=True, paused_since__isnull=True))
+        running = list(order.clocks.filter(stopped_at__isnull=True))
+        if any(clock.paused_since is not None for clock in running):
+            raise TransitionRefused(_("工单 %s 已在等待客户，请先办理“客户已补齐资料”。") % order.number)
         if not running:
             raise TransitionRefused(_("该工单没有正在计时的时限。"))
+        # two waits read at the same version: the second one's conditional update finds it moved and
+        # raises ConcurrentUpdate, so it pauses nothing
+        order = _advance(order=order, action="wait_customer", actor=actor, expected_version=expected_version,
+                         payload={"reason": reason, "clocks": [c.key for c in running]})
         for clock in running:
-            clocks.clock_pause(clock=clock, reason=reason, at=now)
-        audit_append(stream=stream_of(order), action="order.wait_customer", actor=actor, at=now,
-                     payload={"reason": reason, "clocks": [c.key for c in running]})
+            clocks.clock_pause(clock=clock, reason=reason, at=order.updated_at)
     return order
 
 
-def order_customer_back(*, order, actor, note=""):
+def order_customer_back(*, order, actor, note="", expected_version=None):
     """The customer has supplied what was missing: paused clocks run again, due times move later."""
-    now = timezone.now()
+    _customer_wait_check(order=order, action="customer_back", actor=actor)
     with transaction.atomic():
         paused = list(order.clocks.filter(stopped_at__isnull=True, paused_since__isnull=False))
         if not paused:
-            raise TransitionRefused(_("该工单没有暂停中的时限。"))
+            raise TransitionRefused(_("工单 %s 没有在等待客户（没有暂停中的时限）。") % order.number)
+        order = _advance(order=order, action="customer_back", actor=actor, expected_version=expected_version,
+                         payload={"note": (note or "").strip(), "clocks": [c.key for c in paused]})
         for clock in paused:
-            clocks.clock_resume(clock=clock, at=now)
-        audit_append(stream=stream_of(order), action="order.customer_back", actor=actor, at=now,
-                     payload={"note": note, "clocks": [c.key for c in paused]})
+            clocks.clock_resume(clock=clock, at=order.updated_at)
     return order
