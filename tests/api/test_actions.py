@@ -1,10 +1,14 @@
 """POST /api/v1/orders/{number}/actions/{action}: every workflow action (issue 4)."""
 
+from datetime import timedelta
+
 import pytest
+from django.db.models import F
+from django.utils import timezone
 
 from griddesk.api.routers.actions import ACTION_NAMES
 from griddesk.audit.services import audit_verify
-from griddesk.orders.models import PaidService, Reminder, SlaClock, WorkOrder
+from griddesk.orders.models import ClockPause, PaidService, Reminder, SlaClock, WorkOrder
 from griddesk.orders.workflows import WORKFLOWS, transitions_of
 from tests.api.conftest import repair_body
 
@@ -244,3 +248,173 @@ def test_action_query_count(api_as, django_assert_max_num_queries):
     # clocks started (rule set, storms, insert), clocks for the answer; savepoints on top
     with django_assert_max_num_queries(20):
         _ok(_act(crew, order["number"], "arrive", order["version"]))
+
+
+# ---------------------------------------------------------------- waiting on the customer (issue 3)
+
+
+def _application(api_as, **fields):
+    order = api_as("agent").post("/api/v1/orders", {"order_type": "application", "channel": "hall",
+                                                    "customer": "1000000001", "title": "居民新装", **fields})
+    assert order.status_code == 201, order.json()
+    return order.json()
+
+
+def _actions(order):
+    return [a["action"] for a in order["actions"]]
+
+
+def _backdate_wait(number, days):
+    """As if the customer had been waited on for `days` days (the clocks must have started before)."""
+    ClockPause.objects.filter(clock__order__number=number, ended_at__isnull=True).update(
+        started_at=F("started_at") - timedelta(days=days))
+    SlaClock.objects.filter(order__number=number, paused_since__isnull=False).update(
+        paused_since=F("paused_since") - timedelta(days=days))
+
+
+def test_issue3_rule_T1_wait_customer_pauses_and_customer_back_moves_the_due_later(api_as):
+    office = api_as("station_handler")
+    handed_in = timezone.now() - timedelta(days=5)  # rule K-2: the hall's application, entered later
+    number = _application(api_as, received_at=handed_in.isoformat())["number"]
+    order = _ok(office.get(f"/api/v1/orders/{number}"))
+    assert "wait_customer" in _actions(order) and "customer_back" not in _actions(order)
+    due_before = {c["key"]: c["due_at"] for c in order["clocks"]}
+    assert set(due_before) == {"T-1/lv", "T-3/resident"}
+
+    order = _ok(_act(office, number, "wait_customer", order["version"], reason="缺房产证明"))
+    assert (order["state"], order["version"]) == ("accepted", 2)  # no state change, a new version
+    assert all(c["paused"] for c in order["clocks"])
+    assert "customer_back" in _actions(order) and "wait_customer" not in _actions(order)
+    assert set(SlaClock.objects.filter(order__number=number).values_list("pause_reason", flat=True)) == {
+        "缺房产证明"}
+
+    _backdate_wait(number, days=3)
+    frozen = {c["key"]: c["remaining_seconds"] for c in _ok(office.get(f"/api/v1/orders/{number}"))["clocks"]}
+    order = _ok(_act(office, number, "customer_back", order["version"], note="已补齐"))
+    assert order["version"] == 3 and not any(c["paused"] for c in order["clocks"])
+    assert "wait_customer" in _actions(order) and "customer_back" not in _actions(order)
+    t1 = SlaClock.objects.get(order__number=number, key="T-1/lv")
+    moved = t1.due_at - t1.started_at - timedelta(days=10)  # T-1/lv: 10 days, plus the time waited
+    assert timedelta(days=3) <= moved < timedelta(days=3, minutes=1)
+    after = {c["key"]: c for c in order["clocks"]}
+    assert after["T-1/lv"]["due_at"] > due_before["T-1/lv"]
+    assert abs(after["T-1/lv"]["remaining_seconds"] - frozen["T-1/lv"]) < 60  # the wait did not count
+    assert ClockPause.objects.filter(clock__order__number=number, ended_at__isnull=True).count() == 0
+    assert audit_verify()[1] == []
+
+
+def test_issue3_wait_customer_by_an_agent_is_403_and_not_offered(api_as):
+    agent = api_as("agent")
+    order = _application(api_as)
+    assert "wait_customer" not in _actions(_ok(agent.get(f"/api/v1/orders/{order['number']}")))
+    response = _act(agent, order["number"], "wait_customer", order["version"], reason="缺资料")
+    assert response.status_code == 403
+    assert response.json()["message"] == "您的角色不能执行“等待客户（暂停时限）”。"
+    crew = _act(api_as("lineman"), order["number"], "customer_back", order["version"])
+    assert crew.status_code == 403  # the station's crew sees the application, may not touch its clocks
+    assert not SlaClock.objects.filter(order__number=order["number"], paused_since__isnull=False).exists()
+
+
+def test_issue3_wait_customer_with_a_stale_version_is_409_and_pauses_nothing(api_as):
+    office = api_as("station_handler")
+    order = _application(api_as)
+    _ok(_act(api_as("agent"), order["number"], "transfer_to_leader", order["version"], note="客户着急"))
+    response = _act(office, order["number"], "wait_customer", order["version"], reason="缺资料")
+    assert response.status_code == 409 and response.json()["code"] == "stale_version"
+    assert not SlaClock.objects.filter(order__number=order["number"], paused_since__isnull=False).exists()
+
+
+def test_issue3_waiting_twice_or_back_without_waiting_is_409(api_as):
+    office = api_as("station_handler")
+    order = _application(api_as)
+    back = _act(office, order["number"], "customer_back", order["version"])
+    assert back.status_code == 409 and back.json()["code"] == "conflict"
+    assert back.json()["message"] == f"工单 {order['number']} 没有在等待客户（没有暂停中的时限）。"
+    order = _ok(_act(office, order["number"], "wait_customer", order["version"], reason="缺资料"))
+    again = _act(office, order["number"], "wait_customer", order["version"], reason="还缺")
+    assert again.status_code == 409
+    assert again.json()["message"] == f"工单 {order['number']} 已在等待客户，请先办理“客户已补齐资料”。"
+    assert WorkOrder.objects.get(number=order["number"]).version == order["version"]
+
+
+def test_issue3_wait_customer_on_a_repair_or_an_archived_application_is_409(api_as):
+    office = api_as("station_handler")
+    repair = api_as("agent").post("/api/v1/orders", repair_body()).json()
+    response = _act(office, repair["number"], "wait_customer", repair["version"], reason="缺资料")
+    assert response.status_code == 409
+    assert response.json()["message"] == "只有业务受理工单可以因客户原因暂停时限。"
+    order = _application(api_as)
+    for stage in ("energise", "archive"):
+        order = _ok(_act(office, order["number"], stage, order["version"]))
+    for action, body in (("wait_customer", {"reason": "缺资料"}), ("customer_back", {})):
+        response = _act(office, order["number"], action, order["version"], **body)
+        assert response.status_code == 409 and response.json()["code"] == "conflict"
+        assert "当前状态为“已归档”" in response.json()["message"]
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    ({}, 422, "reason"),
+    ({"reason": None}, 422, "reason"),
+    ({"reason": "x" * 201}, 422, "reason"),
+    ({"reason": "   "}, 400, "reason"),
+    ({"reason": "缺资料", "note": "x"}, 422, "note"),
+])
+def test_issue3_wait_customer_bad_reason_is_4xx_naming_it(api_as, body, status, field):
+    order = _application(api_as)
+    response = _act(api_as("station_handler"), order["number"], "wait_customer", order["version"], **body)
+    assert response.status_code == status, response.json()
+    assert field in response.json()["details"]
+    assert not SlaClock.objects.filter(order__number=order["number"], paused_since__isnull=False).exists()
+
+
+def test_issue3_wait_actions_in_the_openapi_schema(anonymous_api):
+    schema = anonymous_api.get("/api/v1/openapi.json").json()
+    for action, body in (("wait_customer", "WaitCustomerIn"), ("customer_back", "CustomerBackIn")):
+        operation = schema["paths"][f"/api/v1/orders/{{number}}/actions/{action}"]["post"]
+        assert body in str(operation["requestBody"])
+        assert {"200", "403", "409", "422"} <= set(operation["responses"])
+    wait = schema["components"]["schemas"]["WaitCustomerIn"]
+    assert set(wait["required"]) == {"expected_version", "reason"}
+    assert wait["properties"]["reason"]["maxLength"] == 200
+
+
+def test_issue3_wait_customer_query_count(api_as, django_assert_max_num_queries):
+    office = api_as("station_handler")
+    order = _application(api_as)
+    office.get("/api/v1/orders/none")
+    # token, order, its running clocks, version update, audit head + event + head update, per clock a pause
+    # and its update (two clocks), the answer's clocks and the clocks the offered actions depend on;
+    # savepoints on top
+    with django_assert_max_num_queries(20):
+        _ok(_act(office, order["number"], "wait_customer", order["version"], reason="缺资料"))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # seeded roles and rule sets
+def test_issue3_racing_waits_pause_once(api_as):
+    """Four handlers press "wait" on the same version at once: one wins, the others get 409."""
+    import threading
+
+    from django.db import connection
+
+    order = _application(api_as)
+    clients = [api_as("station_handler") for _slot in range(4)]
+    barrier, results = threading.Barrier(len(clients)), []
+
+    def wait(client):
+        try:
+            barrier.wait(timeout=10)
+            response = _act(client, order["number"], "wait_customer", order["version"], reason="缺资料")
+            results.append((response.status_code, response.json().get("code")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=wait, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(status for status, _code in results) == [200, 409, 409, 409], results
+    assert {code for status, code in results if status == 409} <= {"stale_version", "conflict"}
+    assert ClockPause.objects.filter(clock__order__number=order["number"]).count() == 2  # two clocks, once
+    assert WorkOrder.objects.get(number=order["number"]).version == 2
+    assert audit_verify()[1] == []

@@ -76,7 +76,7 @@ def order_dict(order, *, user, clocks, now=None):
         "transfer_count": order.transfer_count, "bounce_count": order.bounce_count,
         "version": order.version, "updated_at": _local(order.updated_at),
         "clocks": [clock_dict(c, now) for c in clocks],
-        "actions": [{"action": t.action, "label": str(t.label)} for t in available_transitions(order, user)],
+        "actions": [{"action": t.action, "label": str(t.label)} for t in available_transitions(order, user, clocks)],
     }
 
 

@@ -314,6 +314,14 @@ class StageIn(ActionIn):
     delay_reason: str = Field("", max_length=200, description="超过时限时必填（规则 T-1）")
 
 
+class WaitCustomerIn(ActionIn):
+    reason: str = Field(max_length=200, description="等待客户的原因，如缺少的资料（必填，显示在暂停的时限上）")
+
+
+class CustomerBackIn(ActionIn):
+    note: str = Field("", max_length=2000, description="客户补齐了什么（可不填）")
+
+
 class ArchiveIn(ActionIn):
     pass
 

@@ -68,6 +68,8 @@ ACTIONS = {
     "inspect": (forms.StageForm, _stage("inspect")),
     "sign_contract": (forms.StageForm, _stage("sign_contract")),
     "energise": (forms.StageForm, _stage("energise")),
+    "wait_customer": (forms.WaitCustomerForm, _simple(services.order_wait_customer, reason="reason")),
+    "customer_back": (forms.NoteForm, _simple(services.order_customer_back, note="note")),
     "archive": (forms.VersionedForm, _simple(services.order_archive)),
     "transfer_to_leader": (forms.NoteForm, _transfer),
 }

@@ -214,6 +214,13 @@ class StageForm(NoteForm):
     delay_reason = forms.CharField(label=_("延期原因（超期必填，规则 T-1）"), max_length=200, required=False)
 
 
+class WaitCustomerForm(VersionedForm):
+    """Waiting on the customer pauses the application's running clocks (issue 3, rules T-1..T-3)."""
+
+    reason = forms.CharField(label=_("等待原因（如缺少的资料）"), max_length=200,
+                             help_text=_("暂停期间不计入时限（规则 T-1..T-3）；客户补齐后点“客户已补齐资料”恢复计时。"))
+
+
 class ReminderForm(forms.Form):
     """催办 to the owner, or 督办 with its own deadline (rule K-6)."""
 

@@ -73,7 +73,7 @@ def order_page(*, order, user, now=None):
         "order": order,
         "clocks": clocks,
         "events": _timeline(order, list(events_of(order)[:TIMELINE_SHOWN])),
-        "actions": available_transitions(order, user),
+        "actions": available_transitions(order, user, clocks),
         "reminders": list(order.reminders.select_related("from_user", "to_user", "to_org")
                           .order_by("-created_at")),
         "evidence": list(order.evidence.select_related("uploaded_by").order_by("uploaded_at")),

@@ -215,6 +215,8 @@ def order_page(request, number, extra=None):
     order = _order_or_404(request, number)
     context = selectors.order_page(order=order, user=request.user)
     context.update(_action_forms(request, order, context["actions"]))
+    # issue 3: an open-ended pause is only ever "waiting on the customer" (a storm's pause has its end)
+    context["waiting_on_customer"] = next((c for c in context["clocks"] if c.status == "paused"), None)
     context["full_phone"] = request.user.has_role(*LIVE_CALL_ROLES, RoleCode.BACK_OFFICE,
                                                   RoleCode.RETURN_VISIT)
     context.update(extra or {})

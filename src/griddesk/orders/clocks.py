@@ -184,6 +184,10 @@ def _set_due(clock, pauses):
 
 
 def _stop(clock, at):
+    if clock.paused_since is not None:
+        # A stage done while waiting on the customer ends the wait first: the time waited
+        # moves the due time, and only then is the clock judged (met or late).
+        clock_resume(clock=clock, at=at)
     clock.stopped_at = at
     clock.met = at <= clock.due_at
     SlaClock.objects.filter(pk=clock.pk).update(stopped_at=at, met=clock.met)
@@ -194,8 +198,9 @@ def late_clocks_stopped_by(*, order, action, at):
     prefixes = STOP_PREFIXES.get(order.order_type, {}).get(action, ())
     if not prefixes:
         return []
+    # A paused clock is late only if it already was when the pause began (`remaining`).
     return [c for c in SlaClock.objects.filter(order=order, stopped_at__isnull=True, due_at__lt=at)
-            if c.key.startswith(prefixes)]
+            if c.key.startswith(prefixes) and remaining(c, at) < timedelta(0)]
 
 
 def clocks_record_delay_reason(*, clocks, reason):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from griddesk.orders.models import OrderState as S
 from griddesk.orders.models import OrderType as T
+from griddesk.orders.models import SlaClock
 from griddesk.orgs.models import RoleCode as R
 
 
@@ -27,13 +28,26 @@ class Transition:
     sources: frozenset
     target: str
     roles: frozenset
+    # Offered only when this holds of the running clocks' `paused_since` values (`available_transitions`).
+    when: object = None
 
     def allows(self, state):
         return state in self.sources
 
 
-def _t(action, label, sources, target, roles):
-    return Transition(action, label, frozenset(sources), target, frozenset(roles))
+def _t(action, label, sources, target, roles, when=None):
+    return Transition(action, label, frozenset(sources), target, frozenset(roles), when)
+
+
+def customer_waited_on(pauses):
+    """Waiting on the customer: a running clock is paused with no end (only `order_wait_customer`
+    pauses open-ended; a storm's pause has its end, rule R-3)."""
+    return any(paused_since is not None for paused_since in pauses)
+
+
+def may_wait_on_customer(pauses):
+    """Some clock is running and none waits on the customer yet."""
+    return bool(pauses) and not customer_waited_on(pauses)
 
 
 OFFICE = {R.AGENT, R.SHIFT_LEADER, R.BACK_OFFICE, R.SUPERVISOR, R.MANAGER}
@@ -81,6 +95,7 @@ CONSULTATION = [
 ]
 
 # Rules H-6, T-1..T-3: stages with their clocks and documents.
+APPLICATION_STAGES_OPEN = {S.ACCEPTED, S.PLAN_REPLIED, S.DESIGN_REVIEWED, S.INSPECTED, S.CONTRACT_SIGNED}
 APPLICATION = [
     _t("reply_plan", gettext_lazy("答复供电方案"), {S.ACCEPTED}, S.PLAN_REPLIED, {R.BACK_OFFICE}),
     _t("review_design", gettext_lazy("设计审查"), {S.PLAN_REPLIED}, S.DESIGN_REVIEWED, {R.BACK_OFFICE}),
@@ -88,6 +103,13 @@ APPLICATION = [
     _t("sign_contract", gettext_lazy("签订合同"), {S.INSPECTED}, S.CONTRACT_SIGNED, {R.BACK_OFFICE}),
     _t("energise", gettext_lazy("装表接电"), {S.ACCEPTED, S.CONTRACT_SIGNED}, S.ENERGISED, {R.BACK_OFFICE}),
     _t("archive", gettext_lazy("归档"), {S.ENERGISED}, S.ARCHIVED, OFFICE),
+    # Issue 3: waiting on the customer (documents missing, the customer's own reason) pauses the running
+    # clocks; the customer back runs them again. Neither changes the state; whoever runs the stages may.
+    _t("wait_customer", gettext_lazy("等待客户（暂停时限）"), APPLICATION_STAGES_OPEN, None,
+       {R.BACK_OFFICE}, when=may_wait_on_customer),
+    _t("customer_back", gettext_lazy("客户已补齐资料（恢复计时）"),
+       APPLICATION_STAGES_OPEN | {S.ENERGISED}, None,
+       {R.BACK_OFFICE}, when=customer_waited_on),
 ]
 
 # Opinion, suggestion, praise: recorded, routed, answered.
@@ -141,8 +163,26 @@ def transition_for(order, action):
     )
 
 
-def available_transitions(order, user=None):
-    return [
-        t for t in transitions_of(order.order_type)
-        if t.allows(order.state) and (user is None or user.has_role(*t.roles))
-    ]
+def available_transitions(order, user=None, clocks=None):
+    """Transitions open now (to `user`, when given). A transition with a `when` condition looks at the
+    order's running clocks: `clocks` when the caller has them (all of the order's), else one query,
+    made only when such a transition passes the state and role checks."""
+    available, pauses = [], None
+    for t in transitions_of(order.order_type):
+        if not t.allows(order.state) or (user is not None and not user.has_role(*t.roles)):
+            continue
+        if t.when is not None:
+            if pauses is None:
+                pauses = running_clock_pauses(order, clocks)
+            if not t.when(pauses):
+                continue
+        available.append(t)
+    return available
+
+
+def running_clock_pauses(order, clocks=None):
+    """`paused_since` of each running clock of the order (None where the clock runs)."""
+    if clocks is not None:
+        return [c.paused_since for c in clocks if c.stopped_at is None]
+    return list(SlaClock.objects.filter(order_id=order.pk, stopped_at__isnull=True)
+                .values_list("paused_since", flat=True))

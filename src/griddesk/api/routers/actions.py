@@ -19,6 +19,7 @@ from griddesk.api.schemas import (
     BounceIn,
     ConsentIn,
     CrewStepIn,
+    CustomerBackIn,
     DispatchIn,
     ErrorOut,
     FindingsIn,
@@ -33,6 +34,7 @@ from griddesk.api.schemas import (
     StageIn,
     TransferIn,
     VisitIn,
+    WaitCustomerIn,
 )
 from griddesk.api.selectors import NotFound, order_for
 from griddesk.orders import services
@@ -142,6 +144,10 @@ ACTIONS = [
     *[Action(stage, StageIn, _stage(stage), summary) for stage, summary in [
         ("reply_plan", "答复供电方案（T-1）"), ("review_design", "设计审查（T-2）"),
         ("inspect", "竣工检验"), ("sign_contract", "签订合同"), ("energise", "装表接电（T-3）")]],
+    Action("wait_customer", WaitCustomerIn, _simple(services.order_wait_customer, reason="reason"),
+           "等待客户，暂停业务受理的时限（T-1..T-3）"),
+    Action("customer_back", CustomerBackIn, _simple(services.order_customer_back, note="note"),
+           "客户已补齐资料，恢复计时（T-1..T-3）"),
     Action("archive", ArchiveIn, _simple(services.order_archive), "归档（C-12、K-8）"),
     Action("transfer_to_leader", TransferIn, _transfer, "转值长（C-11）"),
 ]
