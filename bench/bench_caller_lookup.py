@@ -1,19 +1,31 @@
 """Benchmark of the caller look-up (来电客户查询) and caller card at scale: p50/p99 in ms.
 
-Builds N synthetic customers (default 1,000,000) with Chinese addresses over 300 roads in
-120 towns, 10% of them with an extra contact phone, under 40 supply stations, on an empty
-database; then times `customers.lookup.caller_lookup` for phone, contact phone, account
-number, 3+ character address fragments (common and rare), 1-2 character fragments (the
-bounded scan), and `caller_card`, as a province-level agent and as a station agent.
+Times `customers.lookup.caller_lookup` for phone, contact phone, account number, 3+ character
+address fragments (common and rare), 1-2 character fragments (the bounded scan), and
+`caller_card`, as a province-level agent and as a local one; then the same through the REST API
+(GET /api/v1/callers and /api/v1/customers/{account_no}, in process with Django's test client
+and a bearer token: middleware, token check, ninja, rendering and JSON included). The phones,
+account numbers and addresses are those of customers drawn at random from the database.
+
+On the 1,000,000-customer demo province (`griddesk demo --customers 1000000`, read only: the
+API's token is created inside a transaction that is rolled back):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/demo1m_bench .venv/bin/python bench/bench_caller_lookup.py --demo
+
+Or on a province of its own: N synthetic customers (default 1,000,000) with Chinese addresses
+over 300 roads in 120 towns, 10% of them with an extra contact phone, under 40 supply stations,
+built on an empty database:
 
     DATABASE_URL=sqlite:////work/main/var/h_console_bench.sqlite3 .venv/bin/python bench/bench_caller_lookup.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_console_bench .venv/bin/python bench/bench_caller_lookup.py
     ... --customers 100000      # smaller;   --reuse   # time again on the data already loaded
+    ... --calls 500             # calls per line;   --no-api   # the selectors only
 """
 
 import argparse
 import os
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -26,13 +38,18 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Max, Min  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from griddesk.customers.lookup import caller_card, caller_lookup  # noqa: E402
-from griddesk.customers.models import Customer  # noqa: E402
+from griddesk.api.models import ApiToken  # noqa: E402
+from griddesk.api.services import token_digest  # noqa: E402
+from griddesk.customers.lookup import caller_card, caller_lookup, customer_for_caller  # noqa: E402
+from griddesk.customers.models import Contact, Customer  # noqa: E402
 from griddesk.grid.models import Device  # noqa: E402
 from griddesk.orgs.models import Org, Role, Staff  # noqa: E402
 
@@ -40,7 +57,8 @@ STATIONS = 40
 TOWNS = [f"{a}{b}" for a in "东西南北中新老上下大小长" for b in "关桥河山湾港坪岭"][:120]
 ROADS = [f"{a}{b}" for a in "幸福和平人民建设解放光明胜利团结文化新华" for b in "路街巷道"][:300]
 BATCH = 20_000
-CALLS = 300
+CALLS = 500
+WARM_UP = 20  # calls per line before timing: PostgreSQL prepares a statement on its 5th run
 
 
 def build(customers):
@@ -87,61 +105,136 @@ def build(customers):
     return time.perf_counter() - started
 
 
-def timed(label, queries, call):
+def timed(label, queries, call, warm_up=()):
+    """Time `call(query)` for each query; `call` returns the customers found (a list or a count)."""
+    for query in warm_up:
+        call(query)
     samples, counts, found = [], [], 0
     for query in queries:
+        connection.queries_log.clear()  # the log keeps 9,000 statements: past that, counting fails
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             result = call(query)
             samples.append((time.perf_counter() - started) * 1000)
         counts.append(len(captured))
-        found += len(result) if isinstance(result, list) else 1
+        found += result if isinstance(result, int) else len(result) if isinstance(result, list) else 1
     samples.sort()
     p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
     print(f"{label:<44} p50 {statistics.median(samples):7.2f} ms  p99 {p99:7.2f} ms  "
-          f"max {samples[-1]:7.2f} ms  queries {max(counts)}  hits/call {found / len(queries):.1f}")
+          f"max {samples[-1]:7.2f} ms  queries {min(counts)}-{max(counts)}  hits/call {found / len(queries):.1f}",
+          flush=True)
+
+
+def drawn(n, rng):
+    """(account, phone, address) of about `n` customers drawn at random, and `n` contacts' phones."""
+    def rows(model, fields):
+        bounds = model.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+        if bounds["lo"] is None:
+            return []
+        ids = [rng.randint(bounds["lo"], bounds["hi"]) for _ in range(n * 2)]
+        found = {row[0]: row[1:] for row in model.objects.filter(pk__in=ids).values_list("pk", *fields)}
+        return [found[i] for i in ids if i in found][:n]
+
+    customers = rows(Customer, ["account_no", "phone", "address"])
+    contacts = [phone for (phone,) in rows(Contact, ["phone"])]
+    return customers, contacts
+
+
+def fragments(address):
+    """(common fragment of 3+ characters, rare one: the address up to its house number, 2 characters)."""
+    rare = address.split("号")[0] + "号" if "号" in address else address[:-2]
+    return address[:6], rare, address[3:5]
+
+
+def selector_lines(label, user, customers, contacts, warm, calls):
+    accounts = [a for a, _p, _x in customers]
+    phones = [p for _a, p, _x in customers]
+    mobiles = [p for p in phones if len(p) == 11 and p.startswith("1")]
+    common, rare, short = zip(*(fragments(x) for _a, _p, x in customers), strict=True)
+
+    def look(q):
+        return caller_lookup(query=q, user=user)
+
+    warm_phones = [p for _a, p, _x in warm]
+    timed(f"phone ({label})", phones, look, warm_phones)
+    timed("phone written '138 1234 5678' style", [f"{p[:3]} {p[3:7]} {p[7:]}" for p in mobiles], look)
+    if contacts:
+        timed("contact phone", contacts, look)
+    timed("account number", accounts, look, [a for a, _p, _x in warm])
+    timed("address, common (3+ chars, capped at 20)", list(common), look, [fragments(x)[0] for _a, _p, x in warm])
+    timed("address, up to the house number (rare)", list(rare), look)
+    timed("address, no match", ["不存在的街道名称"] * 50, look)
+    timed("address, 2 chars common (bounded scan)", list(short)[:100], look)
+    timed("address, 2 chars absent (budget cut-off)", ["龘龘"] * 20, look)
+    card_of = {a: customer_for_caller(account_no=a, user=user) for a in accounts[:calls]}
+    timed("caller_card", [c for c in card_of.values() if c is not None],
+          lambda c: caller_card(customer=c, user=user), [c for c in card_of.values() if c is not None][:WARM_UP])
+    timed("customer_for_caller + caller_card", accounts,
+          lambda a: caller_card(customer=customer_for_caller(account_no=a, user=user), user=user))
+
+
+def api_lines(user, customers, contacts, warm):
+    """The same look-ups through the API. The bench token is created inside a transaction that is
+    rolled back at the end (with the token's last-use stamp): the database is left as it was."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    accounts = [a for a, _p, _x in customers]
+    with transaction.atomic():
+        plaintext = "gdk_bench_" + secrets.token_urlsafe(24)
+        ApiToken.objects.create(user=user, name="bench_caller_lookup (rolled back)", prefix=plaintext[:8],
+                                digest=token_digest(plaintext))
+        client = Client(headers={"Authorization": f"Bearer {plaintext}"})
+
+        def callers(q):
+            response = client.get("/api/v1/callers", {"q": q})
+            assert response.status_code == 200, response.content
+            return len(response.json()["customers"])
+
+        def card(account_no):
+            response = client.get(f"/api/v1/customers/{account_no}")
+            assert response.status_code == 200, response.content
+            return 1
+
+        warm_phones = [p for _a, p, _x in warm]
+        timed(f"API phone ({user.username})", [p for _a, p, _x in customers], callers, warm_phones)
+        if contacts:
+            timed("API contact phone", contacts, callers)
+        timed("API account number", accounts, callers)
+        timed("API address, rare", [fragments(x)[1] for _a, _p, x in customers], callers,
+              [fragments(x)[1] for _a, _p, x in warm])
+        timed("API caller card", accounts, card, [a for a, _p, _x in warm])
+        transaction.set_rollback(True)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="time on the customers already loaded")
+    parser.add_argument("--demo", action="store_true",
+                        help="a province built by `griddesk demo` (read only): its agent1 and backoffice33")
+    parser.add_argument("--calls", type=int, default=CALLS)
+    parser.add_argument("--no-api", action="store_true")
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    n = Customer.objects.count()
-    if not args.reuse:
-        if n:
+    if not (args.reuse or args.demo):
+        call_command("migrate", verbosity=0)
+        if Customer.objects.exists():
             sys.exit("the database already has customers: use --reuse or an empty database")
         print(f"building {args.customers:,} customers on {connection.vendor} ...")
         print(f"built in {build(args.customers):.1f} s")
-        n = args.customers
-    agent = Staff.objects.select_related("org").get(username="bench_agent")
-    local = Staff.objects.select_related("org").get(username="bench_local")
+    names = ("agent1", "backoffice33") if args.demo else ("bench_agent", "bench_local")
+    agent, local = (Staff.objects.select_related("org").get(username=name) for name in names)
     rng = random.Random(11)
-    picks = [rng.randrange(n) for _ in range(CALLS)]
-    print(f"{n:,} customers on {connection.vendor}; {CALLS} calls per line")
-    phones = [f"13{i:09d}" for i in picks]
-    timed("phone (province agent)", phones, lambda q: caller_lookup(query=q, user=agent))
-    timed("phone written '138 1234 5678' style", [f"{p[:3]} {p[3:7]} {p[7:]}" for p in phones],
-          lambda q: caller_lookup(query=q, user=agent))
-    timed("contact phone", [f"15{i % (n // 10):09d}" for i in picks], lambda q: caller_lookup(query=q, user=agent))
-    timed("account number", [f"{3000000000 + i}" for i in picks], lambda q: caller_lookup(query=q, user=agent))
-    common = [rng.choice(ROADS) for _ in range(CALLS)]
-    timed("address, common road (3+ chars)", [f"{r}" if len(r) >= 3 else f"{r}1" for r in common],
-          lambda q: caller_lookup(query=q, user=agent))
-    # a customer's own address up to the house number: a handful of hits each
-    addresses = Customer.objects.filter(account_no__in=[f"{3000000000 + i}" for i in picks]).values_list(
-        "address", flat=True)
-    rare = [address.split("号")[0] + "号" for address in addresses]
-    timed("address, town+road+number (rare)", rare, lambda q: caller_lookup(query=q, user=agent))
-    timed("address, rare, station agent (scoped)", rare, lambda q: caller_lookup(query=q, user=local))
-    timed("address, no match", ["不存在的街道名称"] * 50, lambda q: caller_lookup(query=q, user=agent))
-    timed("address, 2 chars common (bounded scan)", [rng.choice(ROADS)[:2] for _ in range(100)],
-          lambda q: caller_lookup(query=q, user=agent))
-    timed("address, 2 chars absent (budget cut-off)", ["龘龘"] * 20, lambda q: caller_lookup(query=q, user=agent))
-    customers = list(Customer.objects.select_related("transformer", "org")
-                     .filter(account_no__in=[f"{3000000000 + i}" for i in picks[:100]]))
-    timed("caller_card", customers, lambda c: caller_card(customer=c, user=agent))
+    customers, contacts = drawn(args.calls, rng)
+    warm, _ = drawn(WARM_UP, rng)
+    n = Customer.objects.count()
+    print(f"{n:,} customers on {connection.vendor}; {len(customers)} calls per line "
+          f"(after {WARM_UP} to warm up); load average {os.getloadavg()[0]:.2f}")
+    selector_lines(f"agent {agent.username}", agent, customers, contacts, warm, args.calls)
+    local_rare = [fragments(x)[1] for _a, _p, x in customers]
+    timed(f"address, rare, local agent {local.username} (scoped)", local_rare,
+          lambda q: caller_lookup(query=q, user=local))
+    if not args.no_api:
+        api_lines(agent, customers, contacts, warm)
+    print(f"load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

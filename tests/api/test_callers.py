@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from griddesk.outages.models import OutageEvent
@@ -81,14 +82,34 @@ def test_unknown_or_out_of_scope_customer_is_404(api_as, make_staff, province):
     assert api_as(outsider).get("/api/v1/outages", {"customer": "1000000001"}).status_code == 404
 
 
-def test_lookup_and_card_query_counts(api_as, province, django_assert_max_num_queries):
+def test_lookup_and_card_query_counts(api_as, province, django_assert_num_queries, django_assert_max_num_queries):
     _outage(province)
     api = api_as("agent")
     for _i in range(3):
         api.post("/api/v1/orders", repair_body())
+    api.get("/api/v1/callers", {"q": "13800000001"})  # the token's last use is recorded (once a minute)
+    for query in ("13800000001", "1000000001", "幸福路"):
+        with django_assert_num_queries(2):  # token (+user, org, roles), the customers (+orgs)
+            assert api.get("/api/v1/callers", {"q": query}).json()["customers"][0]["org"]["code"] == "P010101"
+    # 1-2 characters, PostgreSQL: + the time budget and back (in the test's transaction: + a savepoint)
+    with django_assert_max_num_queries(2 if connection.vendor == "sqlite" else 6):
+        assert api.get("/api/v1/callers", {"q": "幸福"}).json()["customers"][0]["org"]["code"] == "P010101"
+    # token, customer (+org, transformer), path (+outages, storm flag), orders (+categories)
+    with django_assert_num_queries(4):
+        card = api.get("/api/v1/customers/1000000001").json()
+    assert [o["code"] for o in card["outages"]] == ["OUT-1"] and card["apology_prompt"]
+    assert len(card["open_orders"]) == 1 and len(card["recent_contacts"]) == 3 and card["repeat_contact"]
+
+
+def test_rule_R3_card_shows_the_storms_in_force_with_their_org(api_as, people, province,
+                                                               django_assert_num_queries):
+    from griddesk.outages.services import storm_declare
+
+    now = timezone.now()
+    storm_declare(org=province["county"], starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=3),
+                  reason="台风过境", actor=people["dispatcher"])
+    api = api_as("agent")
     api.get("/api/v1/callers", {"q": "13800000001"})
-    with django_assert_max_num_queries(2):  # token (+roles), the customers
-        assert len(api.get("/api/v1/callers", {"q": "13800000001"}).json()["customers"]) == 1
-    # token, customer, then caller_card's own: path, outages, storms, open, recent, repeats
-    with django_assert_max_num_queries(8):
-        assert api.get("/api/v1/customers/1000000001").status_code == 200
+    with django_assert_num_queries(5):  # one more than without a storm: the storms and their orgs
+        card = api.get("/api/v1/customers/1000000001").json()
+    assert [(s["reason"], s["org"]["code"]) for s in card["storms"]] == [("台风过境", "P0101")]

@@ -8,29 +8,41 @@ number (户号, exact) or by an address fragment, always inside the user's org s
 - an address fragment of 3 characters or more uses a trigram index: PostgreSQL's pg_trgm
   GIN index serves `address LIKE '%fragment%'`; SQLite's FTS5 table
   `customers_customer_fts` (tokenize='trigram', kept in sync by triggers) serves `MATCH`;
+  one query on both;
 - a fragment of 1 or 2 characters has no trigram, so it is a plain LIKE scan that stops at
   `limit` hits and is cut off after `SHORT_SCAN_BUDGET_MS` (the result says so, and the
   console asks for more characters).
 
-`caller_card` gathers what the agent must see on a call (rules C-9, R-3, A-4) in a fixed,
-small number of queries, whatever the customer's history.
+`caller_card` gathers what the agent must see on a call (rules C-9, R-3, A-4) in two
+queries whatever the customer's history (one more while a storm is declared over the
+customer's org, R-3).
+
+Every agent asks these on every call, so their statements are written by hand from the
+models' `_meta` (griddesk.fastsql) instead of compiled by the ORM each time: the ORM's compile
+cost was most of a look-up's time (bench/RESULTS.md, "Caller look-up"). They return the same
+model instances the ORM would, with the org (and for `customer_for_caller` the transformer)
+already attached.
 """
 
 import re
 import time
+from collections import Counter
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from griddesk.customers.importers import ACCOUNT_NO, normalise_phone
+from griddesk import fastsql
+from griddesk.customers.importers import ACCOUNT_NO, normalise_phone, phone_variants
 from griddesk.customers.models import Customer
-from griddesk.customers.selectors import customer_id_queries_by_phone
-from griddesk.orgs.selectors import orgs_visible_q
+from griddesk.customers.selectors import customer_ids_by_phone_sql
+from griddesk.grid.models import Device
+from griddesk.orgs.models import Org
 from griddesk.paths import path_ids, subtree_bounds
 
 TRIGRAM = 3  # shortest fragment a trigram index can answer
@@ -38,13 +50,18 @@ SHORT_SCAN_BUDGET_MS = 150  # 1-2 character fragments: the LIKE scan is cut off 
 REPEAT_WINDOW = timedelta(days=30)  # rule A-4: "calls again" looks back 30 days
 OPEN_ORDERS_SHOWN = 10
 RECENT_CONTACTS_SHOWN = 20
+# The card reads at most this many of a customer's open or recent orders in its one orders query;
+# a customer with more (rare) costs three exact queries instead (`_card_orders_exact`).
+CARD_ORDERS_READ = 50
 FTS_TABLE = "customers_customer_fts"
 SEPARATORS = re.compile(r"[\s\-()（）－—]+")
+qn = fastsql.qn
 
 
 class LookupResult(list):
     """The customers found (a plain list of Customer for callers that need only that), plus how.
 
+    Each customer comes with its org (`customer.org`, no query); not with its transformer.
     kind: "empty", "number" (phone or account), "address" (trigram index) or "address_short"
     (1-2 characters, bounded scan); capped: `limit` was reached, there may be more;
     cut_off: the short scan ran out of its time budget before finishing.
@@ -72,13 +89,112 @@ def caller_lookup(*, query, user, limit=20):
 
 
 def customer_for_caller(*, account_no, user):
-    """The customer with this account number if `user` may see it, else None. One query."""
-    return _visible(user).filter(account_no=(account_no or "").strip()).first()
+    """The customer with this account number if `user` may see it, else None. One query.
+
+    The transformer and the org come along: the supply path and the scope check need no further query.
+    """
+    found = _customers(user, "account", [(account_no or "").strip()], limit=1, transformer=True)
+    return found[0] if found else None
 
 
-def _visible(user):
-    # transformer and org come along: the supply path and the scope check need no further query.
-    return Customer.objects.select_related("transformer", "org").filter(orgs_visible_q(user, "org__path"))
+LIKE_MATCHES = ("contains", "trigram")  # `_customers` sends these unprepared
+
+
+def _customers(user, match, params, *, ordered=False, limit=None, transformer=False):
+    """Customers visible to `user` (Staff.scope_path, as orgs_visible_q) that `match` (a key of
+    `_match_sql`) with `params`, each with its org attached (and its transformer, if asked): one
+    statement. Staff without an org see nobody: no query.
+    """
+    if not user.is_superuser and not user.org_id:
+        return []
+    scoped = not user.is_superuser
+    args = [*subtree_bounds(user.scope_path), *params] if scoped else list(params)
+    if limit is not None:
+        args.append(limit)
+    sql = _customers_sql(match, scoped, transformer, ordered, limit is not None)
+    if match in LIKE_MATCHES:
+        # Not prepared (fastsql.fetch would be, on PostgreSQL): after a few runs, a prepared
+        # statement gets a generic plan, and for `LIKE $1` that plan cannot use the trigram index
+        # (it cannot see the pattern): a scan of the table, 0.45 s at a million customers.
+        with connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            rows = cursor.fetchall()
+    else:
+        rows = fastsql.fetch(sql, args)
+    return [_customer_of(row, transformer) for row in rows]
+
+
+@fastsql.statement
+def _customers_sql(match, scoped, transformer, ordered, limited):
+    """The statement of `_customers`, written once per shape. Its parameters: the scope's bounds
+    (if `scoped`), the match's, the limit (if `limited`)."""
+    select = [fastsql.columns(Customer, "c"), fastsql.columns(Org, "o")]
+    cte, source, conditions = "", f"{qn(Customer._meta.db_table)} c", []
+    if scoped:
+        conditions.append(f"o.{qn('path')} >= %s AND o.{qn('path')} < %s")
+    if match == "trigram":
+        cte, source, conditions = _trigram_cte(scoped), "c", []  # the scope is inside the CTE
+    else:
+        if match == "fts":
+            source = f"{qn(FTS_TABLE)} f JOIN {source} ON c.{qn('id')} = f.rowid"
+        conditions.append(f"({_match_sql(match)})")
+    join = "JOIN" if scoped else "LEFT JOIN"  # superusers see customers without an org too
+    joins = f" {join} {qn(Org._meta.db_table)} o ON o.{qn('id')} = c.{qn('org_id')}"
+    if transformer:
+        select.append(fastsql.columns(Device, "t"))
+        joins += f" JOIN {qn(Device._meta.db_table)} t ON t.{qn('id')} = c.{qn('transformer_id')}"
+    sql = f"{cte}SELECT {', '.join(select)} FROM {source}{joins}"
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    if ordered:
+        sql += f" ORDER BY c.{qn('account_no')}"
+    return sql + " LIMIT %s" if limited else sql
+
+
+def _trigram_cte(scoped):
+    """PostgreSQL, 3+ characters: the customers whose address contains the fragment, as `c`.
+
+    For a fragment it believes common, the planner would rather walk the table (or an index)
+    until `limit` hits, expecting them early; but customers are stored by area, and the hits of
+    one county's name may all be at the end: 0.3-0.9 s at a million customers. A MATERIALIZED
+    CTE is planned for all its rows, so by the trigram index (10-20 ms), and is still read
+    lazily: the statement stops at `limit`. The scope goes inside, where a small one prunes the
+    index's hits before their rows are read.
+    """
+    table, orgs = qn(Customer._meta.db_table), qn(Org._meta.db_table)
+    where = f"{qn('address')} {connection.operators['contains']}"
+    if scoped:
+        where = (f"{qn('org_id')} IN (SELECT {qn('id')} FROM {orgs} WHERE {qn('path')} >= %s"
+                 f" AND {qn('path')} < %s) AND {where}")
+    return f"WITH c AS MATERIALIZED (SELECT * FROM {table} WHERE {where}) "
+
+
+def _match_sql(match):
+    """The condition on the customer `c` (or the FTS row `f`) for each kind of look-up."""
+    if match == "account":
+        return f"c.{qn('account_no')} = %s"
+    if match == "contains":  # as the ORM writes `address__contains` (the pattern escaped: `_contains`)
+        return f"c.{qn('address')} {connection.operators['contains']}"
+    if match == "fts":
+        return f"f.{qn('address')} MATCH %s"
+    _number, forms = match  # ("number", n): the account number, or one of n forms of a phone
+    ids = f"SELECT {qn('id')} FROM {qn(Customer._meta.db_table)} WHERE {qn('account_no')} = %s"
+    if forms:
+        ids += " UNION " + customer_ids_by_phone_sql(forms)
+    return f"c.{qn('id')} IN ({ids})"
+
+
+def _marks(n):
+    return ", ".join(["%s"] * n)
+
+
+def _customer_of(row, transformer):
+    customer = fastsql.instance(Customer, row)
+    width = fastsql.width(Customer)
+    customer.org = fastsql.instance(Org, row, width)  # None: no org (superusers only)
+    if transformer:
+        customer.transformer = fastsql.instance(Device, row, width + fastsql.width(Org))
+    return customer
 
 
 def _by_number(text, compact, user, limit):
@@ -88,70 +204,77 @@ def _by_number(text, compact, user, limit):
     subquery: PostgreSQL cannot combine such an OR from indexes and, for the ORDER BY, walks
     the whole account_no index instead (0.7 s at a million customers).
     """
-    ids = Customer.objects.filter(account_no=compact).values("pk")
     phone = normalise_phone(text)
-    if phone is not None:
-        ids = ids.union(*customer_id_queries_by_phone(phone))
-    return list(_visible(user).filter(pk__in=ids).order_by("account_no")[:limit])
+    variants = phone_variants(phone) if phone is not None else []
+    # the phone's forms twice: the customer's own phone, then its contacts' (customer_ids_by_phone_sql)
+    return _customers(user, ("number", len(variants)), [compact, *variants, *variants], ordered=True,
+                      limit=limit)
+
+
+def _contains(fragment):
+    """The LIKE pattern of `address__contains`: the fragment, its wildcards escaped, within %…%."""
+    return ["%" + connection.ops.prep_for_like_query(fragment) + "%"]
 
 
 def _by_address(fragment, user, limit):
     if connection.vendor == "sqlite":
-        ids = _fts_candidates(fragment, user, limit)
-        if not ids:
-            return []
-        return list(_visible(user).filter(pk__in=ids).order_by("address", "account_no"))
-    # PostgreSQL: the pg_trgm GIN index (migration 0003) serves LIKE '%fragment%'.
-    return list(_visible(user).filter(address__contains=fragment).order_by()[:limit])
+        return _fts_matches(fragment, user, limit)
+    # PostgreSQL: the pg_trgm GIN index (migration 0003) serves LIKE '%fragment%' (`_trigram_cte`).
+    return _customers(user, "trigram", _contains(fragment), limit=limit)
 
 
-def _fts_candidates(fragment, user, limit):
-    """Ids of customers whose address contains `fragment` (>= 3 characters), in the user's scope.
+def _fts_matches(fragment, user, limit):
+    """SQLite: customers whose address contains `fragment` (>= 3 characters), in the user's scope.
 
     One statement that walks the FTS matches, probes each customer and its org, and stops at
-    `limit`: a common fragment costs no more than a rare one.
+    `limit`: a common fragment costs no more than a rare one. Sorted by address, account.
     """
-    if not user.is_superuser and not user.org_id:
-        return []
     phrase = '"' + fragment.replace('"', '""') + '"'  # an FTS5 string: the fragment as typed
-    sql = (f"SELECT c.id FROM {FTS_TABLE} f JOIN customers_customer c ON c.id = f.rowid "
-           "JOIN orgs_org o ON o.id = c.org_id WHERE f.address MATCH %s")
-    params = [phrase]
-    if not user.is_superuser:
-        lo, hi = subtree_bounds(user.scope_path)
-        sql += " AND o.path >= %s AND o.path < %s"
-        params += [lo, hi]
-    sql += " LIMIT %s"
-    params.append(limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    found = _customers(user, "fts", [phrase], limit=limit)
+    return sorted(found, key=lambda customer: (customer.address, customer.account_no))
 
 
 def _by_short_fragment(fragment, user, limit):
     """1-2 characters: a LIKE scan, stopped at `limit` hits or after the time budget."""
-    queryset = _visible(user).filter(address__contains=fragment).order_by()[:limit]
+
+    def scan():
+        return _customers(user, "contains", _contains(fragment), limit=limit)
+
     try:
         if connection.vendor == "postgresql":
-            return _within_statement_timeout(queryset), False
+            with _pg_settings(statement_timeout=SHORT_SCAN_BUDGET_MS):
+                return scan(), False
         if connection.vendor == "sqlite":
-            return _within_progress_budget(queryset), False
-        return list(queryset), False
+            return _within_progress_budget(scan), False
+        return scan(), False
     except OperationalError:
         return [], True
 
 
-def _within_statement_timeout(queryset):
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(SHORT_SCAN_BUDGET_MS)])
-        rows = list(queryset)
-        # Rolling the savepoint back (nothing was written) also ends the SET LOCAL above,
-        # even inside a caller's longer transaction.
-        transaction.set_rollback(True)
-    return rows
+@contextmanager
+def _pg_settings(**settings):
+    """PostgreSQL: these settings for the statements of the block only, then as they were.
+
+    Two statements around the block (set, then back to the session's defaults), and no
+    transaction of its own: a ROLLBACK would make psycopg drop the connection's prepared
+    statements (griddesk.fastsql). Inside a caller's transaction a savepoint takes a failing
+    statement (e.g. the timeout), and rolling it back undoes the settings too.
+    """
+    names = list(settings)
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, false)"] * len(names)),
+                       [item for name in names for item in (name, str(settings[name]))])
+        reset = f"SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ({_marks(len(names))})"
+        try:
+            yield
+        except DatabaseError:
+            if not connection.in_atomic_block:
+                cursor.execute(reset, names)  # autocommit: the failed statement is the only loss
+            raise
+        cursor.execute(reset, names)
 
 
-def _within_progress_budget(queryset):
+def _within_progress_budget(scan):
     connection.ensure_connection()
     deadline = time.monotonic() + SHORT_SCAN_BUDGET_MS / 1000
 
@@ -168,7 +291,7 @@ def _within_progress_budget(queryset):
     raw = connection.connection
     raw.set_progress_handler(over_budget, 10_000)
     try:
-        return list(queryset)
+        return scan()
     finally:
         raw.set_progress_handler(None, 0)
 
@@ -228,7 +351,7 @@ class CallerCard:
     customer: Customer
     supply_path: list  # Devices, substation first (rule C-9)
     outages: list  # active outages on the path, with cause and expected restoration (C-9)
-    storms: list  # storm declarations in force over the customer's org (R-3)
+    storms: list  # storm declarations in force over the customer's org, each with its org (R-3)
     open_orders: list
     recent_contacts: list  # orders of the last 30 days, newest first; each has `.repeat` (A-4)
     repeat_contact: bool  # rule A-4: the same matter more than once in 30 days
@@ -238,29 +361,19 @@ class CallerCard:
 
 
 def caller_card(*, customer, user, now=None):
-    """The caller card of `customer` for `user`: 6 queries if the customer came from this module."""
-    from griddesk.grid.models import Device
-    from griddesk.orders.models import OPEN_STATES, WorkOrder
-    from griddesk.outages.selectors import outages_on_path, storms_covering
+    """The caller card of `customer` for `user`.
 
+    Two queries if the customer came from `customer_for_caller` (transformer and org attached):
+    the supply path with its active outages and whether a storm is declared, then the open and
+    recent orders with their categories. One more while a storm is in force over the customer's
+    org (R-3); three more for a customer with over CARD_ORDERS_READ open or recent orders.
+    """
     if not _may_see(user, customer):
         raise PermissionDenied(_("客户 %s 不在您的管辖范围内。") % customer.account_no)
     now = now or timezone.now()
-    device_ids = path_ids(customer.transformer.path)
-    supply_path = list(Device.objects.filter(pk__in=device_ids).order_by("depth"))
-    outages = outages_on_path(device_ids=device_ids, now=now)
-    storms = []
-    if customer.org is not None:
-        storms = [s for s in storms_covering(org=customer.org, at=now) if s.starts_at <= now]
-    orders = WorkOrder.objects.filter(customer=customer).select_related("category")
-    open_orders = list(orders.filter(state__in=OPEN_STATES).order_by("-accepted_at")[:OPEN_ORDERS_SHOWN])
-    recent = orders.filter(accepted_at__gte=now - REPEAT_WINDOW)
-    recent_contacts = list(recent.order_by("-accepted_at")[:RECENT_CONTACTS_SHOWN])
-    repeat_matters = [
-        (row["order_type"], row["category_id"], row["n"])
-        for row in recent.order_by().values("order_type", "category_id").annotate(n=Count("id"))
-        if row["n"] > 1
-    ]
+    supply_path, outages, storm_declared = _path_and_outages(customer, now)
+    storms = _storms_in_force(customer.org, now) if storm_declared else []
+    open_orders, recent_contacts, repeat_matters = _card_orders(customer, now - REPEAT_WINDOW)
     repeated = {(order_type, category_id) for order_type, category_id, _n in repeat_matters}
     for order in recent_contacts:
         order.repeat = (order.order_type, order.category_id) in repeated
@@ -277,3 +390,136 @@ def _may_see(user, customer):
     if not user.org_id or customer.org is None:
         return False
     return customer.org.path.startswith(user.scope_path)
+
+
+def _storm_in_force_sql(ancestors):
+    """Storms declared over an org or one of its ancestors (as outages.selectors.storms_covering)
+    that have started and neither ended nor been lifted (rule R-3): the condition on `s`, for an
+    org path of `ancestors` ids; its parameters are `_storm_params`."""
+    return (f"s.{qn('org_id')} IN ({_marks(ancestors)}) AND s.{qn('starts_at')} <= %s"
+            f" AND s.{qn('ends_at')} > %s AND s.{qn('lifted_at')} IS NULL")
+
+
+def _storm_params(ancestor_ids, now):
+    return [*ancestor_ids, fastsql.moment(now), fastsql.moment(now)]
+
+
+def _ancestor_ids(org):
+    return path_ids(org.path) if org.path else [org.pk]
+
+
+def _path_and_outages(customer, now):
+    """(supply path, active outages on it, whether a storm is in force over the customer's org):
+    one statement, the path's devices left-joined to their active outages (rule C-9)."""
+    from griddesk.outages.models import ACTIVE_OUTAGE_STATES, OutageEvent
+
+    device_ids = path_ids(customer.transformer.path)
+    ancestor_ids = _ancestor_ids(customer.org) if customer.org is not None else []
+    storm_params = _storm_params(ancestor_ids, now) if ancestor_ids else []
+    rows = fastsql.fetch(_path_sql(len(device_ids), len(ancestor_ids)),
+                         [*storm_params, *map(str, ACTIVE_OUTAGE_STATES), fastsql.moment(now), *device_ids])
+    devices, outages = {}, []
+    for row in rows:
+        device = fastsql.instance(Device, row)
+        device = devices.setdefault(device.pk, device)
+        outage = fastsql.instance(OutageEvent, row, fastsql.width(Device))
+        if outage is not None:
+            outage.device = device
+            outages.append(outage)
+    outages.sort(key=lambda outage: outage.starts_at)  # across the path, oldest first
+    return list(devices.values()), outages, bool(rows and rows[0][-1])
+
+
+@fastsql.statement
+def _path_sql(devices, ancestors):
+    """`_path_and_outages`' statement for a path of `devices` and an org with `ancestors` (0: no org)."""
+    from griddesk.outages.models import ACTIVE_OUTAGE_STATES, OutageEvent, StormDeclaration
+
+    storm = "0"
+    if ancestors:
+        storm = f"EXISTS (SELECT 1 FROM {qn(StormDeclaration._meta.db_table)} s WHERE {_storm_in_force_sql(ancestors)})"
+    return (
+        f"SELECT {fastsql.columns(Device, 'd')}, {fastsql.columns(OutageEvent, 'e')}, {storm}"
+        f" FROM {qn(Device._meta.db_table)} d LEFT JOIN {qn(OutageEvent._meta.db_table)} e"
+        f" ON e.{qn('device_id')} = d.{qn('id')} AND e.{qn('state')} IN ({_marks(len(ACTIVE_OUTAGE_STATES))})"
+        f" AND e.{qn('starts_at')} <= %s"
+        f" WHERE d.{qn('id')} IN ({_marks(devices)})"
+        f" ORDER BY d.{qn('depth')}, e.{qn('starts_at')}"
+    )
+
+
+def _storms_in_force(org, now):
+    """The storm declarations in force over `org` (R-3), oldest first, each with its org: one query."""
+    from griddesk.outages.models import StormDeclaration
+
+    ancestor_ids = _ancestor_ids(org)
+    storms = []
+    for row in fastsql.fetch(_storms_sql(len(ancestor_ids)), _storm_params(ancestor_ids, now)):
+        storm = fastsql.instance(StormDeclaration, row)
+        storm.org = fastsql.instance(Org, row, fastsql.width(StormDeclaration))
+        storms.append(storm)
+    return storms
+
+
+@fastsql.statement
+def _storms_sql(ancestors):
+    from griddesk.outages.models import StormDeclaration
+
+    return (f"SELECT {fastsql.columns(StormDeclaration, 's')}, {fastsql.columns(Org, 'o')}"
+            f" FROM {qn(StormDeclaration._meta.db_table)} s JOIN {qn(Org._meta.db_table)} o"
+            f" ON o.{qn('id')} = s.{qn('org_id')} WHERE {_storm_in_force_sql(ancestors)} ORDER BY s.{qn('starts_at')}")
+
+
+def _card_orders(customer, since):
+    """(open orders, orders since `since`, repeat matters) of `customer`, newest first (rule A-4).
+
+    One statement reads the customer's open or recent orders, newest first, with their category;
+    the three lists come out of them. A customer with CARD_ORDERS_READ such orders or more may
+    have further ones, so the card then asks the exact questions instead.
+    """
+    from griddesk.orders.models import OPEN_STATES, Category, WorkOrder
+
+    rows = fastsql.fetch(_orders_sql(),
+                         [customer.pk, *OPEN_STATES, fastsql.moment(since), CARD_ORDERS_READ])
+    if len(rows) >= CARD_ORDERS_READ:
+        return _card_orders_exact(customer, since)
+    orders = []
+    for row in rows:
+        order = fastsql.instance(WorkOrder, row)
+        order.category = fastsql.instance(Category, row, fastsql.width(WorkOrder))
+        orders.append(order)
+    open_orders = [order for order in orders if order.state in OPEN_STATES][:OPEN_ORDERS_SHOWN]
+    recent = [order for order in orders if order.accepted_at >= since]
+    matters = Counter((order.order_type, order.category_id) for order in recent)  # newest matter first
+    repeat_matters = [(order_type, category_id, n) for (order_type, category_id), n in matters.items() if n > 1]
+    return open_orders, recent[:RECENT_CONTACTS_SHOWN], repeat_matters
+
+
+@fastsql.statement
+def _orders_sql():
+    from griddesk.orders.models import OPEN_STATES, Category, WorkOrder
+
+    return (
+        f"SELECT {fastsql.columns(WorkOrder, 'w')}, {fastsql.columns(Category, 'k')}"
+        f" FROM {qn(WorkOrder._meta.db_table)} w LEFT JOIN {qn(Category._meta.db_table)} k"
+        f" ON k.{qn('id')} = w.{qn('category_id')}"
+        f" WHERE w.{qn('customer_id')} = %s AND (w.{qn('state')} IN ({_marks(len(OPEN_STATES))})"
+        f" OR w.{qn('accepted_at')} >= %s)"
+        f" ORDER BY w.{qn('accepted_at')} DESC, w.{qn('id')} DESC LIMIT %s"
+    )
+
+
+def _card_orders_exact(customer, since):
+    """`_card_orders` for a customer with many orders: three queries, each bounded by an index."""
+    from griddesk.orders.models import OPEN_STATES, WorkOrder
+
+    orders = WorkOrder.objects.filter(customer=customer).select_related("category")
+    open_orders = list(orders.filter(state__in=OPEN_STATES).order_by("-accepted_at", "-pk")[:OPEN_ORDERS_SHOWN])
+    recent = orders.filter(accepted_at__gte=since)
+    recent_contacts = list(recent.order_by("-accepted_at", "-pk")[:RECENT_CONTACTS_SHOWN])
+    repeat_matters = [
+        (row["order_type"], row["category_id"], row["n"])
+        for row in recent.order_by().values("order_type", "category_id").annotate(n=Count("id"))
+        if row["n"] > 1
+    ]
+    return open_orders, recent_contacts, repeat_matters
