@@ -15,8 +15,11 @@ statement of the slowest page of the slowest combinations.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_queues_bench .venv/bin/python bench/bench_queue.py
     ... bench/bench_queue.py --orders 100000           # smaller
     ... bench/bench_queue.py --reuse                   # time again on the data already loaded
+    ... bench/bench_queue.py --reuse --only crew --explain 1   # some combinations, EXPLAIN the slowest
 
-The database is migrated first; without --reuse the script refuses one that already has orders.
+The database is migrated first (so --reuse picks up new indexes); without --reuse the script refuses one
+that already has orders. After loading it runs VACUUM ANALYZE, as autovacuum would on a live database.
+The load average is printed with the table: the machine is shared, report it with the numbers.
 """
 
 import argparse
@@ -177,7 +180,9 @@ def load(people, n, seed):
         _load_bulk(people, n, seed)
     print(f"loaded {n:,} orders in {time.perf_counter() - started:.1f} s", flush=True)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # VACUUM too on PostgreSQL: a live database's autovacuum would have run after so many inserts (it sets
+        # the visibility map that index-only scans rely on); this server may run with autovacuum off.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def _load_copy(people, n, seed, order_cols, clock_cols):
@@ -308,10 +313,8 @@ def main():
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--explain", type=int, default=3, help="EXPLAIN the slowest N combinations")
     parser.add_argument("--reuse", action="store_true", help="time the data already loaded")
-    parser.add_argument("--try-indexes", action="store_true",
-                        help="PostgreSQL: afterwards add the candidate indexes (bench-only) and time again")
-    parser.add_argument("--with-indexes", action="store_true",
-                        help="PostgreSQL: add the candidate indexes (bench-only) before timing")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="time only the combinations whose name contains TEXT (repeatable)")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}", flush=True)
@@ -327,36 +330,16 @@ def main():
     open_orders = WorkOrder.objects.filter(state__in=OPEN_STATES).count()
     print(f"{total:,} orders, {open_orders:,} open, {SlaClock.objects.count():,} clocks, "
           f"{running:,} running", flush=True)
-    if args.with_indexes:
-        add_candidate_indexes()
     run_all(people, args)
-    if args.try_indexes:
-        add_candidate_indexes()
-        run_all(people, args)
-
-
-def add_candidate_indexes():
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for name, sql in CANDIDATE_INDEXES:
-            print(f"\ncandidate index {name}: {sql}", flush=True)
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {sql}")
-        cursor.execute("ANALYZE")
-
-
-# Indexes the models lack for some queue combinations (see docs/queues.md); created only here.
-CANDIDATE_INDEXES = [
-    ("bench_order_open_acc", "orders_workorder (accepted_at, id) WHERE state <> 'archived'"),
-    ("bench_order_acc", "orders_workorder (accepted_at, id)"),
-    ("bench_clock_running_due", "orders_slaclock (due_at, order_id) WHERE stopped_at IS NULL"),
-]
 
 
 def run_all(people, args):
     results = []
+    print("\nload average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"\n{'combination':<48} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'queries':>8} {'rows':>5}")
     for name, user, filters in combinations(people):
+        if args.only and not any(text in name for text in args.only):
+            continue
         user = Staff.objects.select_related("org").get(pk=user.pk)
         order_queue(user=user, filters=filters)  # warm the cache once, as a live server would be
         rows = len(order_queue(user=user, filters=filters).rows)
@@ -365,6 +348,7 @@ def run_all(people, args):
         results.append((p99, name, slowest))
         print(f"{name:<48} {p50:>8.2f} {p99:>8.2f} {max(timings):>8.2f} "
               f"{min(queries)}-{max(queries):<6} {rows:>5}", flush=True)
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     for p99, name, (ms, sqls) in sorted(results, key=lambda r: r[0], reverse=True)[: args.explain]:
         print(f"\n== slowest page of “{name}” ({ms:.1f} ms; p99 {p99:.1f} ms)")
         explain(sqls)

@@ -226,10 +226,25 @@ class WorkOrder(models.Model):
             models.Index(fields=["order_type", "state", "accepted_at"], name="order_type_state_acc"),
             models.Index(fields=["handling_org", "state", "accepted_at"], name="order_handler_state_acc"),
             models.Index(fields=["crew", "state"], name="order_crew_state"),
-            # wide (province, city) queues: newest/oldest first over open or all orders
-            models.Index(fields=["accepted_at", "id"], name="order_open_acc",
+            # wide (province, city) queues: newest/oldest first over open or all orders. The open one carries
+            # every column a queue filters on (after the sort key), so a filtered wide queue walks it without
+            # reading the table (PostgreSQL index-only scan); key columns, not INCLUDE, so SQLite builds it too.
+            models.Index(fields=["accepted_at", "id", "org", "order_type", "category", "state", "handling_org",
+                                 "crew", "owner", "assignee"], name="order_open_queue",
                          condition=~models.Q(state="archived")),
             models.Index(fields=["accepted_at", "id"], name="order_acc"),
+            # narrower open queues (a county, a city): the scope's open orders only, with the filtered
+            # columns, so the page sorts a few hundred index entries
+            models.Index(fields=["org", "accepted_at", "id", "order_type", "category", "state"],
+                         name="order_open_org", condition=~models.Q(state="archived")),
+            # a department's, a person's, a crew's queue in acceptance order (any state: the state rides along)
+            models.Index(fields=["handling_org", "accepted_at", "id", "state"], name="order_handler_acc",
+                         condition=models.Q(handling_org__isnull=False)),
+            models.Index(fields=["owner", "accepted_at", "id", "state"], name="order_owner_acc"),
+            models.Index(fields=["assignee", "accepted_at", "id", "state"], name="order_assignee_acc",
+                         condition=models.Q(assignee__isnull=False)),
+            models.Index(fields=["crew", "accepted_at", "id", "state"], name="order_crew_acc",
+                         condition=models.Q(crew__isnull=False)),
         ]
 
     def __str__(self):
@@ -422,11 +437,19 @@ class SlaClock(models.Model):
             models.Index(fields=["due_at"], name="clock_breach_due",
                          condition=models.Q(stopped_at__isnull=True, breached_at__isnull=True,
                                             paused_since__isnull=True)),
-            # queues sorted by deadline, overdue filters: every running clock, breached or not
-            models.Index(fields=["due_at", "order"], name="clock_running_due",
+            # running clocks as a set (overdue / due-within filters, "has a running clock"), breached or not;
+            # paused_since rides along so those read only the index
+            models.Index(fields=["due_at", "order", "paused_since"], name="clock_running_due",
                          condition=models.Q(stopped_at__isnull=True)),
             models.Index(fields=["org", "due_at"], name="clock_running_org_due",
                          condition=models.Q(stopped_at__isnull=True)),
+            # queues sorted by deadline walk running clocks in due order on their due time while running (NULL
+            # once stopped: orders.queries.RUNNING_DUE). On the expression, not partial: PostgreSQL then has
+            # statistics of running clocks alone and walks the index instead of sorting every clock in range.
+            models.Index(models.Case(models.When(stopped_at__isnull=True, then=models.F("due_at"))),
+                         name="clock_due_if_running"),
+            models.Index(models.F("org"), models.Case(models.When(stopped_at__isnull=True, then=models.F("due_at"))),
+                         name="clock_org_due_if_running"),
         ]
 
     def __str__(self):

@@ -9,17 +9,23 @@ The contract shared with the console and the API (issue 4):
   soonest, or None) and whose `next_cursor` is an opaque string, or None on the
   last page.
 
-Speed at 1,000,000 orders comes from three choices:
+Speed at 1,000,000 orders (p99 <= 50 ms a page, bench/bench_queue.py; docs/queues.md) comes from:
 
 - The user's org subtree is resolved to a short list of org ids first (one small
-  query), so the scope is `org_id IN (...)` and PostgreSQL can use the
-  (org, state, accepted_at) index instead of joining the org table.
+  query), so the scope is `org_id IN (...)` and never a join to the org table.
 - Keyset pagination: the cursor carries the last row's sort key and primary key;
-  a page is "the next `limit` rows after the key", never OFFSET.
+  a page is "the next `limit` rows after the key", never OFFSET. The keyset query
+  selects ids only; the rows follow by id.
+- Partial indexes over open orders that carry the filtered columns (orders migration
+  0009), so open queues filter inside a small index; "mine" is a UNION ALL of its owned
+  and assigned halves, each on its own index.
 - The due-time sort walks running clocks (SlaClock) in due order and keeps, for
   each order, only its soonest clock, so the page comes from the clock table and
   never computes a per-order minimum over the whole scope. Rows carry their next
   clock from the same query (due sort) or from one extra query per page.
+- The clock filters are shaped so PostgreSQL's estimates (running clocks in a due range
+  are underestimated ~40x: most clocks are stopped) cannot turn them into "collect
+  everything, then sort": see RUNNING_DUE, `_after`, `q_for` and `_IsTrue`.
 
 Only running clocks of open orders count: a clock left running on an archived
 order needs nobody's action, so it neither sorts nor flags the order.
@@ -32,7 +38,8 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, DateTimeField, Exists, F, Func, OuterRef, Q, When
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,13 +239,19 @@ def _resolve(user, filters):
     if scope in ("mine", "crew") and filters.org:
         extra_org_ids = _org_filter_ids(user, filters.org, visible_org_ids(user))
     cats = category_ids(filters.category) if filters.category else None
+    # A clock carries its order's org (orders.clocks), so an org-scoped, deadline-sorted page can
+    # walk the running clocks of the scope in due order without joining orders first.
+    clock_scope = Q(org_id__in=scope_ids) if scope == "org" and scope_ids is not None else Q()
 
-    def q_for(prefix, now, on_running_clock=False):
+    def q_for(prefix, now, on_running_clock=False, part=None):
         # on_running_clock: the rows are running clocks, and a running clock means an open order
-        # (archiving stops every clock, orders.clocks), so "open" needs no join to orders.
+        # (archiving stops every clock, orders.clocks), so an org-scoped "open" needs no join to orders.
+        # part: for the "mine" scope, 0 = owned, 1 = assigned but not owned (disjoint, so a page can
+        # walk each one's (owner|assignee, accepted_at) index and merge); None = both.
         p = prefix
         if scope == "mine":
-            q = Q(**{f"{p}owner": user}) | Q(**{f"{p}assignee": user})
+            owned, assigned = Q(**{f"{p}owner": user}), Q(**{f"{p}assignee": user})
+            q = (owned | assigned) if part is None else owned if part == 0 else assigned & ~owned
         elif scope == "crew":
             q = Q(**{f"{p}crew_id__in": scope_ids})
         elif scope_ids is None:
@@ -250,27 +263,75 @@ def _resolve(user, filters):
             q &= Q(**{f"{p}org_id__in": extra_org_ids})
         if filters.order_type:
             q &= Q(**{f"{p}order_type": filters.order_type})
-        if filters.state == OPEN:
-            if not on_running_clock:
-                q &= Q(**{f"{p}state__in": OPEN_STATES})
-        elif filters.state:
+        if filters.state and filters.state != OPEN:
             q &= Q(**{f"{p}state": filters.state})
+        elif filters.state == OPEN and not on_running_clock:
+            q &= Q(**{f"{p}state__in": OPEN_STATES})
+        elif on_running_clock and scope != "org":
+            # Redundant on a running clock, but it lets a crew's, a department's or a person's few open
+            # orders (their (crew|handling_org|owner…, …, state) indexes) lead to the clocks, instead of
+            # every running clock of the province being walked for theirs.
+            q &= Q(**{f"{p}state__in": OPEN_STATES})
         if cats is not None:
             q &= Q(**{f"{p}category_id__in": cats})
         window = _clock_window_q(filters, now)
         if window is not None:
-            due = _running().filter(window, order_id=OuterRef(f"{p}pk"), paused_since__isnull=True)
-            q &= Q(Exists(due)) if on_running_clock else Q(Exists(due), **{f"{p}state__in": OPEN_STATES})
+            if on_running_clock:
+                # The row is the order's soonest running clock and already below the window's upper
+                # bound: if it is unpaused and inside the window, it is the witness itself. Only the
+                # rare paused one needs the sub-query (one order's clocks), and the planner keeps walking
+                # the clocks in due order (a bare EXISTS made it collect every overdue clock, then sort).
+                due = _running().filter(window, order_id=OuterRef(f"{p}pk"), paused_since__isnull=True)
+                q &= Q(window, paused_since__isnull=True) | Q(Exists(due))
+            else:
+                # `(id IN (…)) IS TRUE`: PostgreSQL keeps it as one hashed sub-plan over the scope's running
+                # clocks in the window (read from clock_running_due alone) and walks the orders in the page's
+                # order. A bare EXISTS or IN becomes a join that fetches every order with a clock in the window
+                # and sorts them all; a correlated EXISTS probes the clocks once per order walked (the last
+                # page of a province walks tens of thousands).
+                due = _running().filter(window, clock_scope, paused_since__isnull=True).values("order_id")
+                q &= Q(_IsTrue(In(F(f"{p}pk"), due)), **{f"{p}state__in": OPEN_STATES})
         return q
 
-    # A clock carries its order's org (orders.clocks), so an org-scoped, deadline-sorted page can
-    # walk the running clocks of the scope in due order without joining orders first.
-    q_for.clock_scope = Q(org_id__in=scope_ids) if scope == "org" and scope_ids is not None else Q()
+    q_for.parts = (0, 1) if scope == "mine" else (None,)
+    q_for.clock_scope = clock_scope
     return q_for
 
 
+def _after(field, tie, key, pk, descending=False, column=None):
+    """The keyset condition "after (key, pk)" in (field, tie) order, as `field >= key AND NOT (column = key AND
+    tie <= pk)`: PostgreSQL uses the first part as the index range and, with the page's other bound on the
+    same field, estimates the two as one range; the second part (a tie) it estimates near 1. Spelled
+    `field >= key AND (field > key OR tie > pk)`, or as a row comparison, the selectivity of the field
+    counts twice and, deep in a queue, the planner collects and sorts everything after the key instead of
+    walking the index. `column`: a plain column equal to `field` on these rows, for the tie (running_due
+    is NULL on most clocks, so `running_due <> key` would be estimated rare).
+    """
+    column = column or field
+    if descending:
+        return Q(**{f"{field}__lte": key}) & ~Q(**{column: key, f"{tie}__gte": pk})
+    return Q(**{f"{field}__gte": key}) & ~Q(**{column: key, f"{tie}__lte": pk})
+
+
+class _IsTrue(Func):
+    """`(<condition>) IS TRUE`: the same rows, but PostgreSQL does not turn an IN or EXISTS in it into a join."""
+
+    template = "(%(expressions)s) IS TRUE"
+    output_field = BooleanField()
+
+
 def _running():
+    """Running clocks as a set: per order, or hashed once (clock_running_due, clock_running_org_due)."""
     return SlaClock.objects.filter(stopped_at__isnull=True)
+
+
+# A clock's due time while it runs, NULL once stopped. The deadline-sorted page walks running clocks in due
+# order on this expression (clock_due_if_running, clock_org_due_if_running), never as `stopped_at IS NULL
+# AND due_at …`: its index gives PostgreSQL statistics of running clocks alone. With the two conditions apart
+# the planner multiplies their selectivities as if independent and underestimates "running clocks due before
+# X" some 40 times (most clocks are stopped, the running ones are the recent ones), then prefers collecting
+# every such clock and sorting them to walking the index: 50-100 ms a page at 1M orders.
+RUNNING_DUE = Case(When(stopped_at__isnull=True, then=F("due_at")), output_field=DateTimeField())
 
 
 def _clock_window_q(filters, now):
@@ -286,7 +347,10 @@ def _clock_window_q(filters, now):
 
 # ---------------------------------------------------------------- the queue
 
-ROW_RELATED = ("customer", "org", "category", "category__parent", "crew", "assignee")
+# What the queue pages and the API rows read (masked customer, crew address, org, handler). Each further
+# join costs every page planning and model-building time (the three dropped ones cost 2-3 ms a page at
+# 1M orders): add one only when a page reads it.
+ROW_RELATED = ("customer", "org", "assignee")
 
 
 def order_queue(*, user, filters, cursor=None, limit=25, now=None):
@@ -312,25 +376,38 @@ def order_queue(*, user, filters, cursor=None, limit=25, now=None):
 
 def _accepted_page(*, q_for, filters, cursor, limit, now):
     descending = filters.sort.startswith("-")
-    orders = WorkOrder.objects.filter(q_for("", now))
+    key = pk = None
     if cursor:
         _section, key, pk = _decode_cursor(cursor, filters.sort)
-        # The first condition is the index range; the second breaks ties on accepted_at.
-        if descending:
-            orders = orders.filter(accepted_at__lte=key).filter(Q(accepted_at__lt=key) | Q(pk__lt=pk))
-        else:
-            orders = orders.filter(accepted_at__gte=key).filter(Q(accepted_at__gt=key) | Q(pk__gt=pk))
-    ordering = ("-accepted_at", "-pk") if descending else ("accepted_at", "pk")
     # A lean keyset query first (no joins, so the sort never drags wide rows), then the page's rows.
-    ids = list(orders.order_by(*ordering).values_list("pk", flat=True)[: limit + 1])
-    more = len(ids) > limit
-    rows = _orders_by_ids(ids[:limit])
+    keys = _keyset(q_for, now, key=key, pk=pk, descending=descending, limit=limit + 1)
+    more = len(keys) > limit
+    rows = _orders_by_ids([order_pk for order_pk, _at in keys[:limit]])
     attach_next_clocks(rows)
     next_cursor = None
     if more:
         last = rows[-1]
         next_cursor = _encode_cursor([filters.sort, "acc", last.accepted_at.isoformat(), last.pk])
     return QueuePage(rows=rows, next_cursor=next_cursor)
+
+
+def _keyset(q_for, now, *, key, pk, descending=False, limit, exclude=None):
+    """(pk, accepted_at) of the next `limit` orders after (key, pk) in acceptance order: one query.
+
+    A scope made of disjoint parts ("mine": owned, assigned) is a UNION ALL of one keyset
+    query per part, each served by its own index, instead of an OR no index serves in order.
+    """
+    ordering = ("-accepted_at", "-id") if descending else ("accepted_at", "id")
+    parts = []
+    for part in q_for.parts:
+        orders = WorkOrder.objects.filter(q_for("", now, part=part))
+        if exclude is not None:
+            orders = orders.exclude(exclude)
+        if key is not None:
+            orders = orders.filter(_after("accepted_at", "id", key, pk, descending))
+        parts.append(orders.values_list("id", "accepted_at"))
+    keys = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
+    return list(keys.order_by(*ordering)[:limit])
 
 
 def _orders_by_ids(ids):
@@ -351,11 +428,14 @@ def attach_next_clocks(rows):
 
 
 def _soonest_clocks():
-    """Running clocks that are their order's soonest (ties: lower pk), so each order appears once."""
+    """Clocks that are their order's soonest running one (ties: lower pk), so each order appears once.
+
+    The caller keeps the running ones with a `running_due` condition (see RUNNING_DUE).
+    """
     earlier = _running().filter(order_id=OuterRef("order_id")).filter(
         Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
     )
-    return _running().filter(~Exists(earlier))
+    return SlaClock.objects.alias(running_due=RUNNING_DUE).filter(~Exists(earlier))
 
 
 def _due_page(*, q_for, cursor, limit, now, upper=None):
@@ -365,23 +445,22 @@ def _due_page(*, q_for, cursor, limit, now, upper=None):
     if section == "due":
         clocks = _soonest_clocks().filter(q_for.clock_scope, q_for("order__", now, on_running_clock=True))
         if upper is not None:
-            clocks = clocks.filter(due_at__lt=upper)
+            clocks = clocks.filter(running_due__lt=upper)
         if key is not None:
-            clocks = clocks.filter(due_at__gte=key).filter(Q(due_at__gt=key) | Q(order_id__gt=pk))
-        page = list(clocks.order_by("due_at", "order_id")[: limit + 1])
+            clocks = clocks.filter(_after("running_due", "order_id", key, pk, column="due_at"))
+        if upper is None and key is None:
+            clocks = clocks.filter(running_due__isnull=False)  # a range implies it (and once is right)
+        page = list(clocks.order_by("running_due", "order_id")[: limit + 1])
         picked = [(clock.order_id, clock) for clock in page]
         if len(picked) > limit:
             last = picked[limit - 1][1]
             return QueuePage(rows=_rows(picked[:limit]), next_cursor=_encode_cursor(
                 ["due_at", "due", last.due_at.isoformat(), last.order_id]))
         key = pk = None
-    orders = WorkOrder.objects.filter(q_for("", now)).exclude(
-        Q(Exists(_running().filter(order_id=OuterRef("pk"))), state__in=OPEN_STATES)
-    )
-    if key is not None:
-        orders = orders.filter(accepted_at__gte=key).filter(Q(accepted_at__gt=key) | Q(pk__gt=pk))
     want = limit - len(picked)
-    tail = list(orders.order_by("accepted_at", "pk").values_list("pk", "accepted_at")[: want + 1])
+    # The scope's running clocks only (a clock carries its order's org): the planner hashes them once.
+    tail = _keyset(q_for, now, key=key, pk=pk, limit=want + 1, exclude=Q(
+        Exists(_running().filter(q_for.clock_scope, order_id=OuterRef("pk"))), state__in=OPEN_STATES))
     more = len(tail) > want
     tail = tail[:want]
     picked += [(order_pk, None) for order_pk, _at in tail]
