@@ -43,10 +43,11 @@ class IdempotencyRecord(models.Model):
     creates a second order.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # no single-column indexes: the unique (user, key) serves the user, and orders are never deleted
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     key = models.CharField(max_length=100)
     request_digest = models.CharField(max_length=64)
-    order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey("orders.WorkOrder", on_delete=models.PROTECT, related_name="+", db_index=False)
     status = models.PositiveSmallIntegerField()
     response = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -145,7 +145,7 @@ class ComplaintCause(models.TextChoices):
 class WorkOrder(models.Model):
     """A work order (工单). Nothing is ever deleted (rule K-8): the model refuses it."""
 
-    number = models.CharField(_("工单编号"), max_length=24, unique=True)
+    number = models.CharField(_("工单编号"), max_length=24)  # unique: Meta (no LIKE index needed)
     order_type = models.CharField(_("工单类型"), max_length=16, choices=OrderType.choices)
     channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices)
     received_at = models.DateTimeField(
@@ -158,16 +158,16 @@ class WorkOrder(models.Model):
     )
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("客户"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="orders",
+        on_delete=models.PROTECT, related_name="orders", db_index=False,
     )
     caller_name = models.CharField(_("来电人"), max_length=50, blank=True)
     caller_phone = models.CharField(_("来电号码"), max_length=20, blank=True)
     org = models.ForeignKey(
-        "orgs.Org", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="orders"
+        "orgs.Org", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="orders", db_index=False,
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="owned_orders",
+        on_delete=models.PROTECT, related_name="owned_orders", db_index=False,
         help_text=_("规则 H-4：首问负责，首位受理人始终是工单的责任人，直至答复客户。"),
     )
     agent_no = models.CharField(
@@ -185,16 +185,16 @@ class WorkOrder(models.Model):
     call_count = models.PositiveIntegerField(_("来电次数"), default=1)
     handling_org = models.ForeignKey(
         "orgs.Org", verbose_name=_("处理部门"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="handled_orders",
+        on_delete=models.PROTECT, related_name="handled_orders", db_index=False,
         help_text=_("规则 K-3：投诉举报转派到的部门；首问责任人不变（H-4）。"),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("当前处理人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="assigned_orders",
+        on_delete=models.PROTECT, related_name="assigned_orders", db_index=False,
     )
     crew = models.ForeignKey(
         "orgs.Crew", verbose_name=_("抢修班组"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="orders",
+        on_delete=models.PROTECT, related_name="orders", db_index=False,
     )
     fault_side = models.CharField(_("故障产权"), max_length=20, choices=FaultSide.choices, blank=True)
     zone = models.CharField(_("区域"), max_length=8, blank=True, help_text=_("受理时客户所在区域（R-2）"))
@@ -209,7 +209,7 @@ class WorkOrder(models.Model):
     bounce_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     ruleset_version = models.ForeignKey(
         "rules.RuleSetVersion", verbose_name=_("适用规则版本"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        on_delete=models.PROTECT, related_name="+", db_index=False,
         help_text=_("受理时生效的规则集版本；工单的所有时限都按它计算。"),
     )
     version = models.PositiveIntegerField(_("版本"), default=1, help_text=_("乐观并发控制"))
@@ -220,6 +220,10 @@ class WorkOrder(models.Model):
     class Meta:
         verbose_name = _("工单")
         verbose_name_plural = _("工单")
+        # Single-column indexes of the keys are left out (db_index=False) where a composite index below
+        # starts with the same column, and for the rule-set version (never looked up by): every order
+        # insert maintains each index (issue 4, creates at peak).
+        constraints = [models.UniqueConstraint(fields=["number"], name="order_number_unique")]
         indexes = [
             models.Index(fields=["org", "state", "accepted_at"], name="order_org_state_acc"),
             models.Index(fields=["customer", "accepted_at"], name="order_customer_acc"),
@@ -400,16 +404,18 @@ class SlaClock(models.Model):
     indexes let the sweeper find due clocks without scanning orders.
     """
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="clocks")
+    # no single-column indexes on order (clock_once_per_order starts with it), version or owner:
+    # every accepted order inserts its clocks at peak, and nothing looks clocks up by those alone
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="clocks", db_index=False)
     key = models.CharField(_("时限"), max_length=40)
     rule = models.CharField(_("规则"), max_length=10)
     label = models.CharField(_("说明"), max_length=60)
     ruleset_version = models.ForeignKey(
-        "rules.RuleSetVersion", on_delete=models.PROTECT, related_name="+", null=True
+        "rules.RuleSetVersion", on_delete=models.PROTECT, related_name="+", null=True, db_index=False
     )
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     started_at = models.DateTimeField(_("起算时间"))
     due_at = models.DateTimeField(_("到期时间"))
