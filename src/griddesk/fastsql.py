@@ -35,13 +35,9 @@ def statement(build):
 
 
 @statement
-def _columns(model, alias):
-    return ", ".join(f"{alias}.{qn(f.column)}" for f in model._meta.concrete_fields)
-
-
 def columns(model, alias):
     """`alias."col", …` for every concrete field of `model`, in `_meta` order (see `instance`)."""
-    return _columns(model, alias)
+    return ", ".join(f"{alias}.{qn(f.column)}" for f in model._meta.concrete_fields)
 
 
 def width(model):
