@@ -6,6 +6,7 @@ same machine, on the 1,000,000-customer demo province.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/demo1m_bench .venv/bin/python bench/bench_api.py --province demo
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_api .venv/bin/python bench/bench_api.py   # small province
     ... --seconds 30 --connections 32 --workers 2 --threads 16 [--no-group-commit]
+    ... --province demo --in-process 1000    # one create at a time, no HTTP: latency and CPU per create
 
 `--province demo` uses a database built by `griddesk demo` (1M customers: `--customers 1000000`)
 and its agent `agent1`; customers are drawn at random among those without an open repair.
@@ -199,6 +200,47 @@ def check(run_id, statuses):
     print(f"check: audit verify {checked} events, {len(breaks)} breaks ({time.perf_counter() - began:.1f} s)")
 
 
+def in_process(token, accounts, count):
+    """`count` creates one after another through the Django test client (no HTTP, no batching):
+    latency of a single create, statements, and CPU per create of this process and of PostgreSQL."""
+    import json
+    import statistics
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client, run_id = Client(), "inproc-" + uuid.uuid4().hex[:8]
+
+    def create(i):
+        body = json.dumps({"order_type": "repair", "channel": "hotline", "customer": accounts[i],
+                           "title": "家里停电", "fault_side": "utility"})
+        response = client.post("/api/v1/orders", data=body, content_type="application/json",
+                               headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"{run_id}-{i}"})
+        assert response.status_code == 201, response.content
+
+    for i in range(20):  # warm the caches and the prepared statements
+        create(i)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as captured:
+        create(20)
+    statements = len(captured)  # now: the next request's start clears the log
+    latencies = []
+    cpu, pg = time.process_time(), _cpu_seconds(backend)
+    for i in range(21, 21 + count):
+        began = time.perf_counter()
+        create(i)
+        latencies.append((time.perf_counter() - began) * 1000)
+    cpu, pg = (time.process_time() - cpu) / count * 1000, (_cpu_seconds(backend) - pg) / count * 1000
+    ordered = sorted(latencies)
+    print(f"in process, one at a time ({count} creates, GRIDDESK_GROUP_COMMIT=0): p50 "
+          f"{statistics.median(ordered):.1f} ms, p99 {ordered[int(0.99 * len(ordered)) - 1]:.1f} ms; "
+          f"{statements} statements with BEGIN and COMMIT; CPU per create: this process {cpu:.2f} ms, "
+          f"PostgreSQL {pg:.2f} ms (load average {os.getloadavg()[0]:.1f})")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--province", choices=["bench", "demo"], default="bench")
@@ -209,7 +251,11 @@ def main(argv=None):
     parser.add_argument("--no-group-commit", action="store_true", help="each order in its own transaction")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--customers", type=int, default=60000, help="customers to draw requests from")
+    parser.add_argument("--in-process", type=int, default=0, metavar="N",
+                        help="instead: N creates one at a time in this process (latency, statements, CPU)")
     args = parser.parse_args(argv)
+    if args.in_process:
+        os.environ["GRIDDESK_GROUP_COMMIT"] = "0"
     sys.path.insert(0, str(ROOT / "src"))
     print(f"database: {os.environ.get('DATABASE_URL', '(default SQLite)')}")
     warm = 2000
@@ -217,6 +263,8 @@ def main(argv=None):
         token, accounts = setup_demo(args.customers + warm)
     else:
         token, accounts = setup(args.customers + warm)
+    if args.in_process:
+        return in_process(token, accounts, min(args.in_process, len(accounts) - 21))
     group_commit = not args.no_group_commit
     server = start_gunicorn(args.port, args.workers, args.threads, group_commit)
     run_id = "bench-" + uuid.uuid4().hex[:8]
