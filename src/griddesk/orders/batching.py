@@ -24,7 +24,6 @@ import threading
 
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.utils import translation
 
 from griddesk.orders.intake import intake_write
 from griddesk.orders.services import order_draft_commit
@@ -42,7 +41,6 @@ def intake_commit(draft):
     """Write `draft` (from `services.order_draft`) and return its order: batched when possible."""
     if draft.parent is not None or not settings.GRIDDESK_GROUP_COMMIT or connection.in_atomic_block:
         return order_draft_commit(draft)  # a repeat contact also updates its parent: alone
-    draft.language = translation.get_language()
     return _batcher().submit(draft)
 
 

@@ -4,8 +4,9 @@
 nothing; `intake_write` then writes whole drafts in one transaction: the day's numbers
 (one counter update), the orders, their audit streams, sealed identities, clocks and
 pauses, and whatever rows the channel adds (the API's idempotency record), one INSERT
-per table whatever the number of drafts. The statements are prepared text
-(griddesk.fastsql): at the national peak the ORM's compile cost is the bottleneck.
+per table whatever the number of drafts (up to a few dozen rows a statement). The
+statements are prepared text (griddesk.fastsql): at the national peak the ORM's compile
+cost is the bottleneck.
 
 The counter row (gapless numbers, rule K-8) is locked from its update to the commit,
 so nothing but these few inserts happens in between.
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from griddesk import fastsql
 from griddesk.audit.models import AuditEvent, AuditHead
@@ -47,7 +48,6 @@ class IntakeDraft:
     identity: dict | None = None
     parent: WorkOrder | None = None  # rule A-4: the open matter this call repeats
     extra: object = None
-    language: str | None = None  # of the request: `extra` may render labels
     result: list = field(default_factory=list)  # the rows `extra` made, once written
 
     def reset(self):
@@ -151,8 +151,7 @@ def _extra_write(drafts):
     by_model = defaultdict(list)
     for draft in drafts:
         if draft.extra:
-            with translation.override(draft.language or translation.get_language()):
-                draft.result = draft.extra(draft.order)
+            draft.result = draft.extra(draft.order)
             for row in draft.result:
                 by_model[type(row)].append(row)
     for model, rows in by_model.items():
