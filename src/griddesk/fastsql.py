@@ -81,6 +81,8 @@ def cursor():
     import psycopg
 
     connection.ensure_connection()
+    # What connection.cursor() does, with psycopg's server-binding Cursor instead of Django's
+    # client-binding one (a private hook of Django's, stable since 1.x; tests cover its counting).
     with connection.wrap_database_errors:
         return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
