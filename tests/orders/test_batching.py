@@ -129,3 +129,41 @@ def test_concurrent_creates_through_the_writer_thread_are_all_written_gapless(pe
     assert WorkOrder.objects.count() == threads_count
     assert SlaClock.objects.count() == threads_count
     assert audit_verify()[1] == []
+
+
+def _mixed_drafts(people, province):
+    agent, (c1, c2, c3) = people["agent"], province["customers"]
+    kinds = [
+        dict(order_type="repair", customer=c1, fault_side="utility"),
+        dict(order_type="repair", customer=c3, fault_side="customer_internal"),
+        dict(order_type="complaint", customer=c2, title="抄表不准"),
+        dict(order_type="report", customer=c1, anonymous=True,
+             identity={"name": "匿名人", "phone": "13900000000", "contact": ""}),
+        dict(order_type="consultation", customer=c2),
+        dict(order_type="application", customer=c3, title="新装"),
+    ]
+    return [services.order_draft(channel="hotline", actor=agent, detect_repeat=False, **kind) for kind in kinds]
+
+
+def _summary(order):
+    from griddesk.audit.models import AuditEvent
+    from griddesk.audit.services import stream_of
+    from griddesk.orders.models import SealedIdentity
+
+    order = WorkOrder.objects.get(pk=order.pk)
+    return (order.order_type, order.state, order.crew_id, order.ruleset_version_id, order.zone,
+            order.application_kind, sorted(order.clocks.values_list("key", "rule")),
+            list(AuditEvent.objects.filter(stream=stream_of(order)).order_by("seq").values_list("action", flat=True)),
+            SealedIdentity.objects.filter(order=order).values_list("name", flat=True).first())
+
+
+def test_a_batch_of_every_kind_writes_what_one_by_one_writes(people, province):
+    """Repairs with and without a crew, complaint, anonymous report, consultation, application."""
+    batched = _mixed_drafts(people, province)
+    intake_write(batched)
+    alone = _mixed_drafts(people, province)
+    for draft in alone:
+        services.order_draft_commit(draft)
+    assert [_summary(d.order) for d in batched] == [_summary(d.order) for d in alone]
+    assert _summary(batched[3].order)[-1] == "匿名人"  # rule K-7: sealed apart, written in the batch
+    assert audit_verify()[1] == []
