@@ -113,6 +113,7 @@ def setup(customers):
 
 def start_gunicorn(port, workers, threads, group_commit):
     command = [str(ROOT / ".venv/bin/gunicorn"), "griddesk.wsgi:application", "-b", f"127.0.0.1:{port}",
+               "--config", "python:griddesk.gunicorn_conf",
                "-k", "gthread", "-w", str(workers), "--threads", str(threads), "--log-level", "warning",
                "--backlog", "2048"]
     env = dict(os.environ, DEBUG="0", GRIDDESK_GROUP_COMMIT="1" if group_commit else "0")

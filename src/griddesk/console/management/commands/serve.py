@@ -30,7 +30,7 @@ class Command(BaseCommand):
             procs.append(subprocess.Popen([sys.executable, "-m", "griddesk", "db_worker"]))
             procs.append(subprocess.Popen([sys.executable, "-m", "griddesk", "sla_scheduler"]))
         web = subprocess.Popen([
-            sys.executable, "-m", "gunicorn", "griddesk.wsgi:application",
+            sys.executable, "-m", "gunicorn", "griddesk.wsgi:application", "--config", "python:griddesk.gunicorn_conf",
             "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
             "--access-logfile", "-", "--timeout", "60",
         ])
