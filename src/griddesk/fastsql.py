@@ -40,6 +40,11 @@ def columns(model, alias):
     return ", ".join(f"{alias}.{qn(f.column)}" for f in model._meta.concrete_fields)
 
 
+def marks(count):
+    """`%s, %s, …`: `count` placeholders, for an IN list or a VALUES row."""
+    return ", ".join(["%s"] * count)
+
+
 def width(model):
     return len(model._meta.concrete_fields)
 
@@ -102,8 +107,8 @@ def _default_fields(model):
 def _insert(model, fields, rows, returning):
     meta = model._meta
     names = ", ".join(qn(meta.get_field(name).column) for name in fields)
-    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES " + ", ".join([marks] * rows)
+    row = f"({marks(len(fields))})"
+    sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES " + ", ".join([row] * rows)
     return sql + f" RETURNING {qn(meta.pk.column)}" if returning else sql
 
 
@@ -112,7 +117,8 @@ def _insert(model, fields, rows, returning):
 _CACHED_STATEMENT_BYTES = 4096
 
 
-def _rows_per_statement(model, fields, returning):
+@cache
+def _rows_per_statement(model, fields, returning, vendor):
     one, two = (len(_insert(model, fields, n, returning).encode()) for n in (1, 2))
     return max(1, (_CACHED_STATEMENT_BYTES - one) // (two - one) + 1)
 
@@ -151,7 +157,7 @@ def insert(model, objects, fields=None):
     fields = fields or _default_fields(model)
     writers = _writers(model, fields, connection.vendor)
     returning = meta.auto_field is not None and meta.auto_field.attname not in fields
-    chunk = _rows_per_statement(model, fields, returning)
+    chunk = _rows_per_statement(model, fields, returning, connection.vendor)
     with cursor() as handle:
         for start in range(0, len(objects), chunk):
             part = objects[start:start + chunk]

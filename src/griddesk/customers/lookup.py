@@ -226,10 +226,6 @@ def _match_sql(match):
     return f"c.{qn('id')} IN ({ids})"
 
 
-def _marks(n):
-    return ", ".join(["%s"] * n)
-
-
 def _customer_of(row, transformer):
     customer = fastsql.instance(Customer, row)
     width = fastsql.width(Customer)
@@ -310,7 +306,8 @@ def _pg_settings(**settings):
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, false)"] * len(names)),
                        [item for name in names for item in (name, str(settings[name]))])
-        reset = f"SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ({_marks(len(names))})"
+        reset = ("SELECT set_config(name, reset_val, false) FROM pg_settings"
+                 f" WHERE name IN ({fastsql.marks(len(names))})")
         try:
             yield
         except DatabaseError:
@@ -442,7 +439,7 @@ def _storm_in_force_sql(ancestors):
     """Storms declared over an org or one of its ancestors (as outages.selectors.storms_covering)
     that have started and neither ended nor been lifted (rule R-3): the condition on `s`, for an
     org path of `ancestors` ids; its parameters are `_storm_params`."""
-    return (f"s.{qn('org_id')} IN ({_marks(ancestors)}) AND s.{qn('starts_at')} <= %s"
+    return (f"s.{qn('org_id')} IN ({fastsql.marks(ancestors)}) AND s.{qn('starts_at')} <= %s"
             f" AND s.{qn('ends_at')} > %s AND s.{qn('lifted_at')} IS NULL")
 
 
@@ -487,9 +484,9 @@ def _path_sql(devices, ancestors):
     return (
         f"SELECT {fastsql.columns(Device, 'd')}, {fastsql.columns(OutageEvent, 'e')}, {storm}"
         f" FROM {qn(Device._meta.db_table)} d LEFT JOIN {qn(OutageEvent._meta.db_table)} e"
-        f" ON e.{qn('device_id')} = d.{qn('id')} AND e.{qn('state')} IN ({_marks(len(ACTIVE_OUTAGE_STATES))})"
+        f" ON e.{qn('device_id')} = d.{qn('id')} AND e.{qn('state')} IN ({fastsql.marks(len(ACTIVE_OUTAGE_STATES))})"
         f" AND e.{qn('starts_at')} <= %s"
-        f" WHERE d.{qn('id')} IN ({_marks(devices)})"
+        f" WHERE d.{qn('id')} IN ({fastsql.marks(devices)})"
         f" ORDER BY d.{qn('depth')}, e.{qn('starts_at')}"
     )
 
@@ -549,7 +546,7 @@ def _orders_sql():
         f"SELECT {fastsql.columns(WorkOrder, 'w')}, {fastsql.columns(Category, 'k')}"
         f" FROM {qn(WorkOrder._meta.db_table)} w LEFT JOIN {qn(Category._meta.db_table)} k"
         f" ON k.{qn('id')} = w.{qn('category_id')}"
-        f" WHERE w.{qn('customer_id')} = %s AND (w.{qn('state')} IN ({_marks(len(OPEN_STATES))})"
+        f" WHERE w.{qn('customer_id')} = %s AND (w.{qn('state')} IN ({fastsql.marks(len(OPEN_STATES))})"
         f" OR w.{qn('accepted_at')} >= %s)"
         f" ORDER BY w.{qn('accepted_at')} DESC, w.{qn('id')} DESC LIMIT %s"
     )

@@ -45,7 +45,7 @@ def customer_ids_by_phone_sql(variants):
     """The same two id look-ups as `customer_id_queries_by_phone`, as text for a statement written
     by hand (the caller look-up, griddesk.fastsql): a UNION to put in `IN (…)`, whose parameters
     are the `variants` phone forms (`phone_variants`, `variants` of them) twice."""
-    marks = ", ".join(["%s"] * variants)
+    marks = fastsql.marks(variants)
     qn = fastsql.qn
     return (f"SELECT {qn('id')} FROM {qn(Customer._meta.db_table)} WHERE {qn('phone')} IN ({marks})"
             f" UNION SELECT {qn('customer_id')} FROM {qn(Contact._meta.db_table)} WHERE {qn('phone')} IN ({marks})")

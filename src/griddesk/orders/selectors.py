@@ -15,10 +15,6 @@ from griddesk.paths import path_ids
 REPEAT_WINDOW = timedelta(days=30)  # rule A-4: "same matter" looks back this far
 
 
-def _marks(count):
-    return ", ".join(["%s"] * count)
-
-
 @fastsql.statement
 def _crew_covering_sql(devices, orgs):
     qn = fastsql.qn
@@ -27,13 +23,13 @@ def _crew_covering_sql(devices, orgs):
     sql = (
         f"SELECT {fastsql.columns(Crew, 'c')}, length(d.{qn('path')}) AS depth, 1 AS tier"
         f" FROM {device} d JOIN {crew} c ON c.{qn('id')} = d.{qn('crew_id')}"
-        f" WHERE d.{qn('id')} IN ({_marks(devices)}) AND c.{qn('active')}"
+        f" WHERE d.{qn('id')} IN ({fastsql.marks(devices)}) AND c.{qn('active')}"
     )
     if orgs:
         sql += (
             f" UNION ALL SELECT {fastsql.columns(Crew, 'c')}, length(o.{qn('path')}), 2"
             f" FROM {crew} c JOIN {org} o ON o.{qn('id')} = c.{qn('org_id')}"
-            f" WHERE c.{qn('org_id')} IN ({_marks(orgs)}) AND c.{qn('active')}"
+            f" WHERE c.{qn('org_id')} IN ({fastsql.marks(orgs)}) AND c.{qn('active')}"
         )
     width = fastsql.width(Crew)  # by position: a compound select on SQLite orders by result columns only
     return sql + f" ORDER BY {width + 2}, {width + 1} DESC, 1 LIMIT 1"
@@ -60,7 +56,7 @@ def _open_matter_sql(with_category):
     sql = (
         f"SELECT {fastsql.columns(WorkOrder, 'o')} FROM {qn(WorkOrder._meta.db_table)} o"
         f" WHERE o.{qn('customer_id')} = %s AND o.{qn('order_type')} = %s"
-        f" AND o.{qn('state')} IN ({_marks(len(OPEN_STATES))}) AND o.{qn('accepted_at')} >= %s"
+        f" AND o.{qn('state')} IN ({fastsql.marks(len(OPEN_STATES))}) AND o.{qn('accepted_at')} >= %s"
         f" AND o.{qn('parent_id')} IS NULL"
     )
     if with_category:

@@ -12,7 +12,7 @@ def _storms_covering_sql(ancestors):
     qn = fastsql.qn
     return (
         f"SELECT {fastsql.columns(StormDeclaration, 's')} FROM {qn(StormDeclaration._meta.db_table)} s"
-        f" WHERE s.{qn('org_id')} IN ({', '.join(['%s'] * ancestors)})"
+        f" WHERE s.{qn('org_id')} IN ({fastsql.marks(ancestors)})"
         f" AND s.{qn('ends_at')} > %s AND s.{qn('lifted_at')} IS NULL ORDER BY s.{qn('starts_at')}"
     )
 

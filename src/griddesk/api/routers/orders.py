@@ -20,9 +20,11 @@ from griddesk.api.schemas import (
     ReminderIn,
     ReminderOut,
 )
-from griddesk.api.selectors import NotFound, customer_for_intake, order_for
+from griddesk.api.selectors import NotFound, order_for
 from griddesk.api.services import idempotent_create, idempotent_replay, request_digest
+from griddesk.customers.lookup import customer_for_caller
 from griddesk.orders import services
+from griddesk.orders.batching import intake_commit
 from griddesk.orders.models import Category, OrderType
 from griddesk.orders.queries import QueueFilters, order_queue
 from griddesk.orgs.models import Org, RoleCode, Staff
@@ -57,7 +59,7 @@ def _create_arguments(user, payload):
     """
     errors, kwargs = {}, {}
     if payload.customer:
-        kwargs["customer"] = customer_for_intake(account_no=payload.customer, user=user)
+        kwargs["customer"] = customer_for_caller(account_no=payload.customer, user=user)
         if kwargs["customer"] is None:
             errors["customer"] = _("找不到户号 %s，或该客户不在您的管辖范围内。") % payload.customer
     if payload.org:
@@ -109,13 +111,11 @@ def order_create(request, payload: OrderCreateIn,
             return answer
     arguments = _create_arguments(user, payload)
 
-    def present(order):
-        clocks = getattr(order, "planned_clocks", None)
-        return _jsonable(render.order_dict(order, user=user, clocks=render.order_clocks(order)
-                                           if clocks is None else clocks))
+    def present(order):  # from the clocks the create planned (order_draft): no re-read
+        return _jsonable(render.order_dict(order, user=user, clocks=order.planned_clocks))
 
     if not key:
-        order = services.order_create(actor=user, **arguments)
+        order = intake_commit(services.order_draft(actor=user, **arguments))
         return _json_response(201, present(order))
     record, replayed = idempotent_create(user=user, key=key, digest=digest, arguments=arguments, render=present)
     answer = _json_response(200 if replayed else record.status, record.response)
