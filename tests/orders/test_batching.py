@@ -56,7 +56,7 @@ def test_batched_numbers_are_consecutive_after_the_days_earlier_orders_rule_K_8(
     assert breaks == [] and checked >= 11  # one created + one dispatch event per repair, and the complaint
 
 
-def test_a_failed_batch_writes_each_draft_alone_so_only_the_bad_one_fails(people, province):
+def test_a_failed_batch_writes_each_draft_alone_so_only_the_bad_one_fails_rule_K_8(people, province):
     agent = people["agent"]
     taken = services.order_create(order_type="consultation", channel="hotline", actor=agent)
     IdempotencyRecord.objects.create(user=agent, key="used", request_digest="x", order=taken, status=201,
@@ -98,7 +98,7 @@ def test_the_crew_of_a_batched_repair_is_the_one_covering_its_transformer_rule_C
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # seeded roles and rule sets
-def test_concurrent_creates_through_the_writer_thread_are_all_written_gapless(people, province, settings):
+def test_concurrent_creates_through_the_writer_thread_are_all_written_gapless_rule_K_8(people, province, settings):
     settings.GRIDDESK_GROUP_COMMIT = True
     threads_count = 12
     barrier, orders, errors = threading.Barrier(threads_count), [], []
@@ -157,7 +157,7 @@ def _summary(order):
             SealedIdentity.objects.filter(order=order).values_list("name", flat=True).first())
 
 
-def test_a_batch_of_every_kind_writes_what_one_by_one_writes(people, province):
+def test_a_batch_of_every_kind_writes_what_one_by_one_writes_rule_K_7(people, province):
     """Repairs with and without a crew, complaint, anonymous report, consultation, application."""
     batched = _mixed_drafts(people, province)
     intake_write(batched)
