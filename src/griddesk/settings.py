@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from griddesk.keys import keyring
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("GRIDDESK_HOME", Path.cwd()))
 VAR_DIR = PROJECT_DIR / "var"
@@ -16,11 +18,17 @@ def _env_bool(name, default=False):
 
 
 DEBUG = _env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    # Embedded default: a fixed development key is acceptable only with DEBUG on
-    # or on loopback; production must set SECRET_KEY (checked by `check --deploy`).
-    SECRET_KEY = "griddesk-insecure-development-key-set-SECRET_KEY-in-production"
+# Keys live outside the database: from the environment, else generated once under var/keys/ (keys.py).
+KEYS_DIR = Path(os.environ.get("GRIDDESK_KEYS_DIR", VAR_DIR / "keys"))
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if SECRET_KEY:
+    SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
+else:
+    SECRET_KEY, *SECRET_KEY_FALLBACKS = keyring(path=KEYS_DIR / "secret")
+# Rule K-7: sealed identities are encrypted with the first key; the others still decrypt (rotation).
+GRIDDESK_SEAL_KEYS = keyring(env="GRIDDESK_SEAL_KEYS", path=KEYS_DIR / "seal")
+# Rule K-8: the audit chain is keyed (HMAC) with the first key; the others still verify.
+GRIDDESK_AUDIT_KEYS = keyring(env="GRIDDESK_AUDIT_KEYS", path=KEYS_DIR / "audit")
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
