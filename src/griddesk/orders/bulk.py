@@ -67,7 +67,7 @@ def order_assign(*, order, assignee, actor, expected_version=None):
         previous = order.assignee_id
         order.assignee, order.version, order.updated_at = assignee, version + 1, now
         audit_append(stream=stream_of(order), action="order.assign", actor=actor, at=now,
-                     payload={"assignee": assignee.pk, "assignee_name": str(assignee),
+                     payload={"assignee": assignee.pk, "assignee_name": str(assignee), "version": order.version,
                               "previous": previous})
     return order
 

@@ -166,7 +166,11 @@ def _check_actor(order, transition, actor):
 
 
 def _advance(*, order, action, actor, expected_version=None, fields=None, payload=None, at=None):
-    """Apply one workflow transition with optimistic concurrency; return the order updated."""
+    """Apply one workflow transition with optimistic concurrency; return the order updated.
+
+    The order's update, its audit event and its clocks commit together or not at all (rule K-8):
+    each event carries the version it made, so `audit verify` can reconcile orders with history.
+    """
     transition = transition_for(order, action)
     _check_actor(order, transition, actor)
     at = at or timezone.now()
@@ -177,24 +181,25 @@ def _advance(*, order, action, actor, expected_version=None, fields=None, payloa
     if fields.get("state") == OrderState.ARCHIVED:
         fields["closed_at"] = at
     version = order.version if expected_version is None else expected_version
-    updated = WorkOrder.objects.filter(pk=order.pk, version=version).update(
-        version=F("version") + 1, updated_at=at, **fields
-    )
-    if not updated:
-        raise ConcurrentUpdate(
-            _("工单 %s 已被他人修改，请刷新后重试。") % order.number
+    with transaction.atomic():
+        updated = WorkOrder.objects.filter(pk=order.pk, version=version).update(
+            version=F("version") + 1, updated_at=at, **fields
         )
-    for name, value in fields.items():
-        setattr(order, name, value)
-    order.version = version + 1
-    order.updated_at = at
-    # An order created in this transaction passes its first event along: no head look-up.
-    order.audit_head = audit_append(
-        stream=stream_of(order), action=f"order.{action}", actor=actor, at=at,
-        payload={"from": before, "to": order.state, **(payload or {})},
-        after=getattr(order, "audit_head", None),
-    )
-    clocks.clocks_on_transition(order=order, action=action, at=at)
+        if not updated:
+            raise ConcurrentUpdate(
+                _("工单 %s 已被他人修改，请刷新后重试。") % order.number
+            )
+        for name, value in fields.items():
+            setattr(order, name, value)
+        order.version = version + 1
+        order.updated_at = at
+        # An order created in this transaction passes its first event along: no head look-up.
+        order.audit_head = audit_append(
+            stream=stream_of(order), action=f"order.{action}", actor=actor, at=at,
+            payload={"from": before, "to": order.state, "version": order.version, **(payload or {})},
+            after=getattr(order, "audit_head", None),
+        )
+        clocks.clocks_on_transition(order=order, action=action, at=at)
     return order
 
 
@@ -402,10 +407,11 @@ def order_application_stage(*, order, actor, stage, note="", delay_reason="", ex
     if late and not delay_reason.strip():
         raise ValidationError({"delay_reason": _("已超过时限 %s，请填写延期原因（规则 T-1）。")
                                % ", ".join(c.label for c in late)})
-    order = _advance(order=order, action=stage, actor=actor, expected_version=expected_version,
-                     payload={"note": note, "delay_reason": delay_reason})
-    if late:
-        clocks.clocks_record_delay_reason(clocks=late, reason=delay_reason)
+    with transaction.atomic():
+        order = _advance(order=order, action=stage, actor=actor, expected_version=expected_version,
+                         payload={"note": note, "delay_reason": delay_reason})
+        if late:
+            clocks.clocks_record_delay_reason(clocks=late, reason=delay_reason)
     return order
 
 
