@@ -133,7 +133,8 @@ def _writers(model, fields, vendor):
     writers = []
     for name in fields:
         field = model._meta.get_field(name)
-        plain = isinstance(field, _PLAIN) and not isinstance(field, models.JSONField)
+        plain = isinstance(field, _PLAIN) and not isinstance(field, models.JSONField) and not getattr(
+            field, "prepares_values", False)  # e.g. sealing.SealedTextField encrypts in get_db_prep_save
         writers.append((field.attname, None if plain else field))
     return writers
 

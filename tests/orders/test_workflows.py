@@ -171,8 +171,9 @@ def test_rule_A4_repeat_report_becomes_a_child_and_reminds_the_owner(people, pro
 def test_rule_K7_sealed_identity_hidden_from_the_accused_department(people, province):
     order = services.order_create(order_type="report", channel="website", actor=people["agent"],
                                   org=province["county"], anonymous=True, title="抄表员收受好处",
-                                  identity={"name": "匿名群众", "phone": "13900001111"})
-    order = services.order_forward(order=order, actor=people["agent"], department=people["marketing"])
+                                  identity={"name": "匿名群众", "phone": "13900001111"},
+                                  accused=[people["marketing"]])
+    order = services.order_forward(order=order, actor=people["agent"], department=province["station"])
     people["handler"].roles.add(*people["supervisor"].roles.all())  # even with a sealed-reading role
     with pytest.raises(PermissionDenied):
         services.identity_open(order=order, actor=people["handler"], purpose="想知道是谁")

@@ -327,6 +327,7 @@ def test_queries_per_page_are_bounded_and_independent_of_page_size(
         order = make_order(order_type="complaint", category=categories["child"], owner=user,
                            crew=people["crew"], assignee=people["agent"])
         make_clock(order, now + timedelta(minutes=i * 10 - 40))
+    user.role_codes()  # asked once per request by every view (rules K-7, K-9: who reads reports)
     counts = []
     for limit in (5, 25):
         with CaptureQueriesContext(connection) as captured:
@@ -345,6 +346,7 @@ def test_due_sort_reaching_clockless_orders_costs_one_query_more(people, make_or
         if i < 3:
             make_clock(order, now + timedelta(hours=i))
     user = people["county_supervisor"]
+    user.role_codes()  # asked once per request by every view (rules K-7, K-9: who reads reports)
     counts = []
     for limit in (2, 5):  # all clocked; clocked then clockless
         with CaptureQueriesContext(connection) as captured:

@@ -1,12 +1,13 @@
 """Model -> response dict. No queries here except where said (clocks of one order).
 
-Sealed identities never pass through this module (rules K-7, K-9): for anonymous
-orders and for reports (举报), the caller's name and phone and the customer's
-account are left out, whoever asks; the identity endpoint alone opens them.
+Who sees the person behind an order is decided by `orders.disclosure` (rules K-7, K-9):
+sealed identities never pass through this module, the accused unit gets nothing of the
+complainant, and roles without need get masked values.
 """
 
 from django.utils import timezone
 
+from griddesk.orders import disclosure
 from griddesk.orders.clocks import remaining
 from griddesk.orders.models import OrderState, OrderType, SlaClock
 from griddesk.orders.workflows import available_transitions
@@ -26,11 +27,6 @@ def _label(choices, value):
 
 def ref(obj):
     return {"code": obj.code, "name": obj.name} if obj is not None else None
-
-
-def identity_sealed(order):
-    """Rule K-7: who called in an anonymous matter or a report stays sealed."""
-    return order.anonymous or order.order_type == OrderType.REPORT
 
 
 def clock_dict(clock, now):
@@ -54,7 +50,7 @@ def order_clocks(order):
 def order_dict(order, *, user, clocks, now=None):
     """The full order (工单详情) as the API shows it to `user`."""
     now = now or timezone.now()
-    sealed = identity_sealed(order)
+    person = disclosure.person_of(order, user)
     return {
         "number": order.number, "order_type": order.order_type,
         "order_type_label": _label(OrderType, order.order_type), "channel": order.channel,
@@ -62,10 +58,10 @@ def order_dict(order, *, user, clocks, now=None):
         "received_at": _local(order.received_at), "accepted_at": _local(order.accepted_at),
         "closed_at": _local(order.closed_at),
         "category": ref(order.category) if order.category_id else None,
-        "customer": None if sealed or not order.customer_id else order.customer.account_no,
-        "caller_name": None if sealed else order.caller_name,
-        "caller_phone": None if sealed else order.caller_phone,
-        "identity_sealed": sealed,
+        "customer": person.account_no or None, "caller_name": person.caller_name if person.shown else None,
+        "caller_phone": person.caller_phone if person.shown else None,
+        "identity_sealed": person.access == disclosure.Access.SEALED, "person_access": str(person.access),
+        "accused": disclosure.accused_codes(order),
         "org": ref(order.org), "handling_org": ref(order.handling_org) if order.handling_org_id else None,
         "crew": ref(order.crew) if order.crew_id else None,
         "agent_no": order.agent_no, "title": order.title, "description": order.description,
@@ -80,12 +76,13 @@ def order_dict(order, *, user, clocks, now=None):
     }
 
 
-def order_row_dict(order, now):
+def order_row_dict(order, now, user):
+    """A queue row; call `disclosure.attach_accusations` on the page first."""
     return {
         "number": order.number, "order_type": order.order_type, "state": order.state,
         "state_label": _label(OrderState, order.state), "accepted_at": _local(order.accepted_at),
         "title": order.title, "org": ref(order.org),
-        "customer": None if identity_sealed(order) or not order.customer_id else order.customer.account_no,
+        "customer": disclosure.person_of(order, user).account_no or None,
         "version": order.version,
         "next_clock": clock_dict(order.next_clock, now) if getattr(order, "next_clock", None) else None,
     }
@@ -100,10 +97,12 @@ def contact_dict(order):
     }
 
 
-def customer_dict(customer):
+def customer_dict(customer, user, *, reveal=False):
+    view = disclosure.customer_view(customer, user, reveal=reveal)
     return {
-        "account_no": customer.account_no, "name": customer.name, "phone": customer.phone,
-        "address": customer.address, "supply_voltage": customer.supply_voltage, "zone": customer.zone,
+        "account_no": view.account_no, "name": view.name, "phone": view.phone, "address": view.address,
+        "masked": view.access == disclosure.Access.MASKED,
+        "supply_voltage": customer.supply_voltage, "zone": customer.zone,
         "important": customer.important, "sensitive": customer.sensitive,
         "org": ref(customer.org) if customer.org_id else None,
     }

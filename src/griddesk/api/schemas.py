@@ -81,7 +81,9 @@ class ClockOut(Schema):
 
 class OrderOut(Schema):
     """A work order (工单). Never carries a sealed identity (rules K-7, K-9): for anonymous
-    orders and reports the caller and customer are left out and `identity_sealed` is true."""
+    orders and reports the caller and customer are left out and `identity_sealed` is true; for
+    the units a complaint is about they are left out too (`person_access` "withheld"), and for
+    roles whose work does not need them they are masked ("masked"; `POST …/person` shows them, audited)."""
 
     number: str
     order_type: str
@@ -97,6 +99,8 @@ class OrderOut(Schema):
     caller_name: str | None
     caller_phone: str | None
     identity_sealed: bool
+    person_access: str = Field(description="full、masked（部分隐藏）、withheld（对被投诉单位保密，K-9）、sealed（K-7）")
+    accused: list[str] = Field(description="被投诉/举报单位编码（规则 K-9）")
     org: Ref
     handling_org: Ref | None
     crew: Ref | None
@@ -141,10 +145,14 @@ class OrderPageOut(Schema):
 
 
 class CustomerOut(Schema):
+    """A customer. Name, account, phone and address are masked for roles whose work does not need
+    them (`masked` true; `POST /customers/{account_no}/reveal` shows them, audited)."""
+
     account_no: str
     name: str
     phone: str
     address: str
+    masked: bool
     supply_voltage: str
     zone: str
     important: bool
@@ -230,6 +238,8 @@ class OrderCreateIn(In):
     application_kind: ApplicationKindEnum | None = None
     anonymous: bool = False
     identity: IdentityIn | None = None
+    accused: list[str] = Field(default_factory=list, max_length=5,
+                               description="投诉、举报所针对的单位编码（规则 K-9：其人员看不到投诉人）")
 
 
 # ---------------------------------------------------------------- actions
@@ -358,6 +368,24 @@ class IdentityOut(Schema):
     name: str
     phone: str
     contact: str
+    account_no: str
+
+
+class AccuseIn(In):
+    org: str = Field(max_length=32, description="被投诉/举报单位编码")
+    note: str = Field("", max_length=200)
+
+
+class PersonOut(Schema):
+    """The person behind an order, unmasked for this request (audited)."""
+
+    order: str
+    customer_name: str
+    account_no: str
+    phone: str
+    address: str
+    caller_name: str
+    caller_phone: str
 
 
 # ---------------------------------------------------------------- call outcomes

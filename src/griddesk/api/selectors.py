@@ -4,8 +4,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from griddesk.api.models import CallOutcome, CallOutcomeKind
+from griddesk.orders.disclosure import order_readable
 from griddesk.orders.models import WorkOrder
-from griddesk.orgs.selectors import order_visible, orgs_visible_q
+from griddesk.orgs.selectors import orgs_visible_q
 
 
 class NotFound(Exception):
@@ -24,7 +25,7 @@ def order_for(*, user, number):
                                          "parent", "owner")
         .filter(number=str(number).strip()).first()
     )
-    if order is None or not order_visible(order, user):
+    if order is None or not order_readable(order, user):
         raise NotFound(_("找不到工单 %s，或它不在您的管辖范围内。") % number)
     return order
 

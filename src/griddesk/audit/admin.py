@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from griddesk.audit.models import AuditEvent
+from griddesk.orders.disclosure import event_payload_for
 
 
 @admin.register(AuditEvent)
@@ -11,6 +12,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["=stream"]
     show_full_result_count = False
+
+    def get_object(self, request, object_id, from_field=None):
+        # Rules K-7, K-9: the payload shown is the one the viewer may see; nothing is ever saved here.
+        event = super().get_object(request, object_id, from_field)
+        if event is not None:
+            event.payload = event_payload_for(event, request.user)
+        return event
 
     def has_add_permission(self, request):
         return False

@@ -22,11 +22,12 @@ from django.views.decorators.http import require_POST
 
 from griddesk.console.queues import countdown_text
 from griddesk.orders import services
+from griddesk.orders.disclosure import order_readable
 from griddesk.orders.models import FaultSide, OrderState, OrderType, PaidService, SlaClock, WorkOrder
 from griddesk.orders.queries import QueueFilters, attach_next_clocks, order_queue
 from griddesk.orders.services import ConcurrentUpdate
 from griddesk.orders.workflows import TransitionRefused, available_transitions
-from griddesk.orgs.selectors import order_visible, orgs_visible_q
+from griddesk.orgs.selectors import orgs_visible_q
 
 # The crew's steps in order, with the big button's label and its hint.
 STEPS = [
@@ -83,7 +84,7 @@ def _order_for(user, number):
     """The repair order if the user may work on it (its crew, or its org in the user's subtree); else 404."""
     order = (WorkOrder.objects.select_related("customer", "org", "handling_org", "crew", "owner")
              .filter(number=number, order_type=OrderType.REPAIR).first())
-    if order is None or not order_visible(order, user):
+    if order is None or not order_readable(order, user):
         raise Http404(_("找不到该抢修工单，或不在您的班组。"))
     return order
 

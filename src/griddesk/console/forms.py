@@ -16,6 +16,8 @@ from griddesk.orders.models import (
     OrderType,
     Satisfaction,
 )
+from griddesk.orders.services import ACCUSABLE_TYPES, ANONYMITY_REFUSED
+from griddesk.orgs.models import Org
 
 # Rule C-1: every order type in a keystroke on the caller page (shown next to each button).
 HOTKEYS = [
@@ -53,7 +55,11 @@ class IntakeForm(forms.Form):
         label=_("故障产权（规则 C-8）"), required=False,
         choices=[("", _("无法判断"))] + [c for c in FaultSide.choices if c[0] != FaultSide.UNKNOWN],
     )
-    anonymous = forms.BooleanField(label=_("举报人要求匿名（规则 K-7）"), required=False)
+    anonymous = forms.BooleanField(label=_("投诉人/举报人要求匿名（规则 K-7）"), required=False)
+    accused = forms.ModelChoiceField(
+        label=_("被投诉/举报单位（规则 K-9）"), queryset=Org.objects.none(), required=False,
+        help_text=_("该单位的人员将看不到投诉人、举报人的任何信息，也看不到针对本单位的举报。"),
+    )
     reporter_name = forms.CharField(label=_("举报人姓名"), max_length=50, required=False)
     reporter_phone = forms.CharField(label=_("举报人电话"), max_length=20, required=False)
     reporter_contact = forms.CharField(label=_("其他联系方式"), max_length=200, required=False)
@@ -61,6 +67,7 @@ class IntakeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(active=True).select_related("parent")
+        self.fields["accused"].queryset = Org.objects.order_by("path")
 
     def clean(self):
         data = super().clean()
@@ -75,8 +82,11 @@ class IntakeForm(forms.Form):
             data["received_at"] = None  # hotline, web, app: the clock starts now
         if order_type == OrderType.REPORT:
             self._clean_report(data)
-        else:
+        elif order_type in ANONYMITY_REFUSED:
             data["anonymous"] = False
+        if order_type not in ACCUSABLE_TYPES:
+            data["accused"] = None
+        data["accused"] = [data["accused"]] if data.get("accused") else []
         if order_type != OrderType.REPAIR:
             data["fault_side"] = ""
         return data
@@ -108,8 +118,20 @@ class IntakeForm(forms.Form):
     def _digest(self):
         data = {name: self.cleaned_data.get(name) for name in self.fields}
         data["category"] = data["category"].pk if data["category"] else None
+        data["accused"] = [org.pk for org in data["accused"] or []]
         text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class AccuseForm(forms.Form):
+    """A unit the complaint or report is about (rule K-9)."""
+
+    org = forms.ModelChoiceField(label=_("被投诉/举报单位"), queryset=Org.objects.none())
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
 
 
 class OutcomeForm(forms.Form):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from griddesk.orders import disclosure
 from griddesk.orders.bulk import (
     ASSIGNING_ROLES,
     REMINDING_ROLES,
@@ -24,10 +25,11 @@ from griddesk.orders.bulk import (
     orders_for_bulk,
     orders_remind_bulk,
 )
+from griddesk.orders.disclosure import order_readable
 from griddesk.orders.models import Category, OrderState, OrderType, Reminder, ReminderKind
 from griddesk.orders.queries import OPEN, QueueFilters, order_queue
 from griddesk.orgs.models import Org, RoleCode, Staff
-from griddesk.orgs.selectors import order_visible, orgs_visible_q
+from griddesk.orgs.selectors import orgs_visible_q
 
 # Which queue a role opens on (the first matching role wins), with its default filters.
 ROLE_QUEUES = [
@@ -60,14 +62,12 @@ def queue_for(user):
     return FALLBACK_QUEUE
 
 
-def mask_name(name):
-    """Customer name as queues show it (张*, 张*伟): lists never spell out a customer's name."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+def _listed_person(order, user):
+    """Lists never spell out a name (张*伟); a sealed or K-9 withheld person is not named at all."""
+    person = disclosure.person_of(order, user)
+    if not person.shown:
+        return str(person.notice)
+    return disclosure.mask_name(person.customer_name or person.caller_name)
 
 
 def countdown_text(clock, now):
@@ -118,8 +118,9 @@ def _url(filters, **extra):
 def _render(request, context, status=200):
     user, filters = request.user, context["filters"]
     now = timezone.now()
+    disclosure.attach_accusations(context["rows"])
     for row in context["rows"]:
-        row.masked_customer = mask_name(row.customer.name if row.customer_id else row.caller_name)
+        row.masked_customer = _listed_person(row, user)
         clock = row.next_clock
         row.breached = bool(clock and not clock.paused_since and clock.due_at < now)
         row.sla_text = countdown_text(clock, now) if clock else ""
@@ -199,7 +200,7 @@ def reminder_done_view(request, pk):
     from griddesk.orders.workflows import TransitionRefused
 
     reminder = Reminder.objects.select_related("order__org", "order__handling_org").filter(pk=pk).first()
-    if reminder is None or not order_visible(reminder.order, request.user):
+    if reminder is None or not order_readable(reminder.order, request.user):
         raise Http404(_("找不到该催办，或不在您的管辖范围内。"))
     try:
         reminder_done(reminder=reminder, actor=request.user, note=request.POST.get("note", "").strip())

@@ -1,13 +1,15 @@
 """Reads for the staff console: dashboard, inbox, an order's page."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from griddesk.grid.models import Zone
+from griddesk.orders import disclosure
 from griddesk.orders.models import OPEN_STATES, OrderType, Reminder, SealedIdentity, SlaClock, WorkOrder
+from griddesk.orders.services import ACCUSABLE_TYPES, ACCUSE_ROLES, may_open_identity
 from griddesk.orders.workflows import available_transitions, transitions_of
-from griddesk.orgs.models import Crew, Org, OrgKind, Role
+from griddesk.orgs.models import Org, OrgKind
 from griddesk.orgs.selectors import orgs_visible_q
 
 INBOX_SHOWN = 20
@@ -39,59 +41,54 @@ def inbox_for(user):
     return {"inbox_messages": messages, "inbox_reminders": reminders}
 
 
-def orders_visible_q(user):
-    """Orders a user may open: their org subtree's, those forwarded to it, their crew's."""
-    if user.is_superuser:
-        return Q()
-    return (
-        orgs_visible_q(user, "org__path")
-        | orgs_visible_q(user, "handling_org__path")
-        | Q(crew__in=Crew.objects.filter(members=user).values("pk"))
-    )
-
-
 def order_for(*, user, number):
-    """The order `number` if `user` may open it, else None (the view answers 404). One query."""
+    """The order `number` if `user` may open it (orders.disclosure), else None (the view answers 404).
+    One query."""
     return (
-        WorkOrder.objects.filter(orders_visible_q(user), number=number)
+        WorkOrder.objects.filter(disclosure.orders_readable_q(user), number=number)
         .select_related("org", "handling_org", "customer", "category", "owner", "assignee", "crew",
                         "parent", "ruleset_version")
         .first()
     )
 
 
-def order_page(*, order, user, now=None):
-    """Everything the order page shows, in a fixed number of queries."""
+def order_page(*, order, user, now=None, person=None):
+    """Everything the order page shows, in a fixed number of queries. `person`: the unmasked
+    person after an audited "show" (services.person_reveal); otherwise as the user may see it."""
     from griddesk.audit.selectors import events_of
 
     now = now or timezone.now()
     clocks = list(SlaClock.objects.filter(order=order).order_by("started_at", "pk"))
     for clock in clocks:
         clock.status = _clock_status(clock, now)
-    is_report = order.order_type == OrderType.REPORT
+    person = person or disclosure.person_of(order, user)
+    sealed = person.access == disclosure.Access.SEALED
+    accusable = order.order_type in ACCUSABLE_TYPES
     return {
         "order": order,
         "clocks": clocks,
-        "events": _timeline(order, list(events_of(order)[:TIMELINE_SHOWN])),
+        "events": _timeline(order, list(events_of(order)[:TIMELINE_SHOWN]), person.access),
         "actions": available_transitions(order, user, clocks),
         "reminders": list(order.reminders.select_related("from_user", "to_user", "to_org")
                           .order_by("-created_at")),
         "evidence": list(order.evidence.select_related("uploaded_by").order_by("uploaded_at")),
         "children": list(order.children.order_by("accepted_at")),
         "quote_lines": list(order.quote_lines.all()) if order.order_type == OrderType.REPAIR else [],
-        "is_report": is_report,
+        "person": person,
+        "is_report": order.order_type == OrderType.REPORT,
         "zone_label": dict(Zone.choices).get(order.zone, order.zone),
-        "identity_sealed": is_report and SealedIdentity.objects.filter(order=order).exists(),
-        "may_open_identity": is_report and may_open_identity(user, order),
+        "identity_sealed": sealed and SealedIdentity.objects.filter(order=order).exists(),
+        "may_open_identity": sealed and may_open_identity(order, user),
+        "accused": list(Org.objects.filter(pk__in=disclosure.accused_ids(order)).order_by("path"))
+        if accusable else [],
+        "may_accuse": accusable and user.has_role(*ACCUSE_ROLES),
         "may_supervise": user.has_role("supervisor", "manager", "shift_leader"),
     }
 
 
-def may_open_identity(user, order):
-    """Rules K-7, K-9: named roles only, and never the department the report is about."""
-    if order.handling_org_id and user.org_id and user.org.path.startswith(order.handling_org.path):
-        return False
-    return user.is_superuser or Role.objects.filter(staff=user, can_open_sealed_identity=True).exists()
+def accuse_targets():
+    """Units a complaint or report can be about (rule K-9): any unit of the province."""
+    return Org.objects.order_by("path")
 
 
 def forward_targets(user):
@@ -118,6 +115,7 @@ ACTION_LABELS = {
     "order.supervise": _("督办"), "order.evidence": _("上传附件"),
     "identity.opened": _("查看举报人身份（K-7）"), "identity.refused": _("拒绝查看举报人身份（K-7）"),
     "order.dispatch_pending": _("待派工：没有负责该台区的抢修班组"),
+    "order.accused": _("记录被投诉/举报单位（K-9）"), "person.shown": _("显示当事人完整信息（已审计）"),
 }
 # Which payload entries the timeline shows, and under what name (the rest stays in the audit log).
 PAYLOAD_LABELS = {
@@ -128,17 +126,19 @@ PAYLOAD_LABELS = {
     "answer": _("答复"), "guidance": _("指导内容"), "satisfaction": _("满意度"), "phone": _("回电号码"),
     "invoice_no": _("发票号"), "consent_by": _("确认人"), "method": _("确认方式"), "total": _("合计"),
     "delay_reason": _("延期原因"), "file": _("文件"), "sha256": "SHA-256", "due_at": _("期限"),
+    "org": _("单位"), "accused": _("被投诉/举报单位"),
 }
 
 
-def _timeline(order, events):
+def _timeline(order, events, access):
     labels = {f"order.{t.action}": str(t.label) for t in transitions_of(order.order_type)}
     labels.update(ACTION_LABELS)
     rows = []
     for event in events:
-        details = [(PAYLOAD_LABELS[key], value) for key, value in event.payload.items()
+        payload = disclosure.payload_for(event.payload, access)  # rules K-7, K-9: no person in the history shown
+        details = [(PAYLOAD_LABELS[key], value) for key, value in payload.items()
                    if key in PAYLOAD_LABELS and value not in (None, "", [], {})]
         rows.append({"at": event.at, "actor": event.actor_label, "action": event.action,
                      "label": labels.get(event.action, event.action), "details": details,
-                     "to": event.payload.get("to")})
+                     "to": payload.get("to")})
     return rows

@@ -22,6 +22,7 @@ from griddesk.calendar.selectors import dashboard_calendar_warnings
 from griddesk.console import forms, selectors
 from griddesk.console.actions import ACTIONS
 from griddesk.customers.lookup import caller_card, caller_lookup, customer_for_caller
+from griddesk.orders import disclosure
 from griddesk.orders import services as order_services
 from griddesk.orders.models import OrderType, ReminderKind
 from griddesk.orders.services import ConcurrentUpdate
@@ -30,8 +31,6 @@ from griddesk.orgs.models import RoleCode
 
 LOOKUP_LIMIT = 20
 SERVICE_ERRORS = (ValidationError, PermissionDenied, TransitionRefused, ConcurrentUpdate)
-# Who sees a caller's full phone number: the people on the call (docs/console.md).
-LIVE_CALL_ROLES = (RoleCode.AGENT, RoleCode.SHIFT_LEADER)
 INTAKE_ROLES = (RoleCode.AGENT, RoleCode.SHIFT_LEADER, RoleCode.BACK_OFFICE)
 
 
@@ -67,16 +66,29 @@ def caller_search(request):
 
 
 @login_required
-def caller_page(request, account_no):
+def caller_page(request, account_no, view=None):
+    """The caller page; personal data masked for roles whose work does not need it (orders.disclosure)."""
     customer = customer_for_caller(account_no=account_no, user=request.user)
     if customer is None:
         raise Http404(_("没有找到该户号，或不在您的管辖范围内。"))
     card = caller_card(customer=customer, user=request.user)
-    full_phone = request.user.has_role(*LIVE_CALL_ROLES)
+    view = view or disclosure.customer_view(customer, request.user)
+    full = view.access == disclosure.Access.FULL
     return render(request, "console/caller.html", {
-        "card": card, "customer": customer, "hotkeys": _hotkeys(), "full_phone": full_phone,
-        "outcome_form": forms.OutcomeForm(initial={"caller_phone": customer.phone if full_phone else ""}),
+        "card": card, "customer": customer, "view": view, "hotkeys": _hotkeys(),
+        "outcome_form": forms.OutcomeForm(initial={"caller_phone": customer.phone if full else ""}),
     })
+
+
+@login_required
+@require_POST
+def caller_reveal(request, account_no):
+    """"Show" the masked customer data: audited on the customer (order_services.customer_reveal)."""
+    customer = customer_for_caller(account_no=account_no, user=request.user)
+    if customer is None:
+        raise Http404(_("没有找到该户号，或不在您的管辖范围内。"))
+    view = order_services.customer_reveal(customer=customer, actor=request.user)
+    return caller_page(request, account_no, view=view)
 
 
 def _hotkeys():
@@ -153,22 +165,21 @@ def _intake_initial(params, customer):
 
 def _create(form, customer, user):
     data = form.cleaned_data
-    is_report = data["order_type"] == OrderType.REPORT
+    # rules K-7, K-9: the service seals a report's or an anonymous caller's identity, customer included
     return order_services.order_create(
-        order_type=data["order_type"], channel=data["channel"], actor=user,
-        # rules K-7, K-9: a report is not linked to the reporter's account; the identity is sealed
-        customer=None if is_report else customer,
+        order_type=data["order_type"], channel=data["channel"], actor=user, customer=customer,
         category=data["category"], received_at=data["received_at"], title=data["title"],
         description=data["description"], caller_name=data["caller_name"],
         caller_phone=data["caller_phone"], fault_side=data["fault_side"],
-        anonymous=data["anonymous"], identity=form.identity(),
+        anonymous=data["anonymous"], identity=form.identity(), accused=data["accused"],
     )
 
 
 def _render_intake(request, form, customer):
     card = caller_card(customer=customer, user=request.user) if customer is not None else None
+    view = disclosure.customer_view(customer, request.user) if customer is not None else None
     return render(request, "console/order_new.html", {
-        "form": form, "customer": customer, "card": card, "hotkeys": _hotkeys(),
+        "form": form, "customer": customer, "card": card, "view": view, "hotkeys": _hotkeys(),
         "categories": form.fields["category"].queryset,
     })
 
@@ -178,7 +189,7 @@ def _render_readback(request, form, customer):
     return render(request, "console/order_readback.html", {
         "form": form, "customer": customer, "readback": form.readback_token(),
         "order_type_label": dict(OrderType.choices)[data["order_type"]],
-        "is_report": data["order_type"] == OrderType.REPORT,
+        "is_sealed": disclosure.sealed_kind(data["order_type"], data["anonymous"]),
         "summary": _summary(form),
     })
 
@@ -188,8 +199,10 @@ def _summary(form):
     rows = []
     for name, field in form.fields.items():
         value = form.cleaned_data.get(name)
-        if value in (None, "", False):
+        if value in (None, "", False, []):
             continue
+        if isinstance(value, list):
+            value = "、".join(str(item) for item in value)
         if hasattr(field, "choices") and not hasattr(value, "pk"):
             value = dict(field.choices).get(value, value)
         if value is True:
@@ -211,14 +224,12 @@ def _order_or_404(request, number):
 
 
 @login_required
-def order_page(request, number, extra=None):
+def order_page(request, number, extra=None, person=None):
     order = _order_or_404(request, number)
-    context = selectors.order_page(order=order, user=request.user)
+    context = selectors.order_page(order=order, user=request.user, person=person)
     context.update(_action_forms(request, order, context["actions"]))
     # issue 3: an open-ended pause is only ever "waiting on the customer" (a storm's pause has its end)
     context["waiting_on_customer"] = next((c for c in context["clocks"] if c.status == "paused"), None)
-    context["full_phone"] = request.user.has_role(*LIVE_CALL_ROLES, RoleCode.BACK_OFFICE,
-                                                  RoleCode.RETURN_VISIT)
     context.update(extra or {})
     return render(request, "console/order.html", context)
 
@@ -232,7 +243,8 @@ def _action_forms(request, order, actions):
         forms_by_action.append((transition, form))
     return {"action_forms": forms_by_action, "reminder_form": forms.ReminderForm(prefix="reminder"),
             "evidence_form": forms.EvidenceForm(prefix="evidence"),
-            "identity_form": forms.IdentityOpenForm(prefix="identity")}
+            "identity_form": forms.IdentityOpenForm(prefix="identity"),
+            "accuse_form": forms.AccuseForm(prefix="accuse", orgs=selectors.accuse_targets())}
 
 
 @login_required
@@ -320,6 +332,40 @@ def order_identity(request, number):
         messages.error(request, error_text(error))
         return redirect("console:order", number=number)
     return order_page(request, number, extra={"opened_identity": identity, "identity_opened": True})
+
+
+@login_required
+@require_POST
+def order_person(request, number):
+    """"Show" the masked person behind an order: audited (rules K-7, K-9 still apply); this response only."""
+    order = _order_or_404(request, number)
+    try:
+        person = order_services.person_reveal(order=order, actor=request.user)
+    except SERVICE_ERRORS as error:
+        messages.error(request, error_text(error))
+        return redirect("console:order", number=number)
+    return order_page(request, number, person=person)
+
+
+@login_required
+@require_POST
+def order_accuse(request, number):
+    """Record a unit the complaint or report is about (rule K-9)."""
+    order = _order_or_404(request, number)
+    form = forms.AccuseForm(request.POST, prefix="accuse", orgs=selectors.accuse_targets())
+    if not form.is_valid():
+        messages.error(request, _("未记录：%s") % _form_errors(form))
+        return redirect("console:order", number=number)
+    try:
+        order_services.order_accuse(order=order, actor=request.user, org=form.cleaned_data["org"],
+                                    note=form.cleaned_data["note"])
+    except SERVICE_ERRORS as error:
+        messages.error(request, error_text(error))
+        return redirect("console:order", number=number)
+    messages.success(request, _("已记录被投诉/举报单位：%s") % form.cleaned_data["org"])
+    if disclosure.order_readable(order, request.user):
+        return redirect("console:order", number=number)
+    return redirect("console:home")  # a report about the user's own unit is no longer theirs to read
 
 
 def _form_errors(form):

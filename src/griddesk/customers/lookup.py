@@ -417,6 +417,7 @@ def caller_card(*, customer, user, now=None):
     supply_path, outages, storm_declared = _path_and_outages(customer, now)
     storms = _storms_in_force(customer.org, now) if storm_declared else []
     open_orders, recent_contacts, repeat_matters = _card_orders(customer, now - REPEAT_WINDOW)
+    open_orders, recent_contacts = _disclosed(user, open_orders, recent_contacts)
     repeated = {(order_type, category_id) for order_type, category_id, _n in repeat_matters}
     for order in recent_contacts:
         order.repeat = (order.order_type, order.category_id) in repeated
@@ -425,6 +426,20 @@ def caller_card(*, customer, user, now=None):
         open_orders=open_orders, recent_contacts=recent_contacts, repeat_contact=bool(repeat_matters),
         important=customer.important, sensitive=customer.sensitive, repeat_matters=repeat_matters,
     )
+
+
+def _disclosed(user, *lists):
+    """Rules K-7, K-9: the card lists no order the user may not read, nor one whose person is
+    sealed or withheld from them (a complaint about the user's own unit). One query for the
+    accusations if a complaint or report is listed, none otherwise."""
+    from griddesk.orders import disclosure
+
+    disclosure.attach_accusations([order for orders in lists for order in orders])
+
+    def shown(order):  # the customer is in the user's scope, and so are their orders (by org)
+        return not disclosure.report_hidden_from(order, user) and not disclosure.person_hidden(order, user)
+
+    return [[order for order in orders if shown(order)] for orders in lists]
 
 
 def _may_see(user, customer):

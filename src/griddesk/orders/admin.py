@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from griddesk.orders import disclosure
 from griddesk.orders.models import Category, Reminder, SlaClock, WorkOrder
 
 
@@ -52,4 +53,11 @@ class WorkOrderAdmin(ReadOnlyAdmin):
     list_filter = ["order_type", "channel", "state"]
     search_fields = ["=number"]
     list_select_related = ["org"]
-    exclude = ["anonymous"]
+    PERSON_FIELDS = ("customer", "caller_name", "caller_phone")
+
+    def get_fields(self, request, obj=None):
+        """Rules K-7, K-9: administrators see no sealed person either (orders.disclosure)."""
+        fields = [f for f in super().get_fields(request, obj) if f != "anonymous"]
+        if obj is not None and disclosure.person_access(obj, request.user) != disclosure.Access.FULL:
+            fields = [f for f in fields if f not in self.PERSON_FIELDS]
+        return fields

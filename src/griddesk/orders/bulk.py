@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from griddesk.audit.services import audit_append, stream_of
+from griddesk.orders.disclosure import order_readable
 from griddesk.orders.models import OrderState, ReminderKind, WorkOrder
 from griddesk.orders.services import ConcurrentUpdate, reminder_send
 from griddesk.orders.workflows import TransitionRefused
 from griddesk.orgs.models import RoleCode
-from griddesk.orgs.selectors import order_visible
 
 ASSIGNING_ROLES = (RoleCode.SHIFT_LEADER, RoleCode.SUPERVISOR, RoleCode.MANAGER,
                    RoleCode.DISPATCHER, RoleCode.BACK_OFFICE)
@@ -43,7 +43,7 @@ def order_assign(*, order, assignee, actor, expected_version=None):
     """
     if not actor.has_role(*ASSIGNING_ROLES):
         raise PermissionDenied(_("您的角色不能指派处理人。"))
-    if not order_visible(order, actor):
+    if not order_readable(order, actor):
         raise PermissionDenied(_("工单 %s 不在您的管辖范围内。") % order.number)
     if order.state == OrderState.ARCHIVED:
         raise TransitionRefused(_("工单 %s 已归档，不能指派。") % order.number)
@@ -105,7 +105,7 @@ def orders_remind_bulk(*, orders, actor, reason):
         raise PermissionDenied(_("您的角色不能催办。"))
 
     def remind(order):
-        if not order_visible(order, actor):
+        if not order_readable(order, actor):
             raise PermissionDenied(_("工单不在您的管辖范围内。"))
         if order.state == OrderState.ARCHIVED:
             raise TransitionRefused(_("工单已归档，无需催办。"))
@@ -133,7 +133,7 @@ def orders_for_bulk(*, numbers, user):
     orders, missing = [], BulkResult()
     for number in numbers:
         order = found.get(number)
-        if order is None or not order_visible(order, user):
+        if order is None or not order_readable(order, user):
             missing.failed.append((number, _("工单不存在或不在您的管辖范围内。")))
         else:
             orders.append(order)

@@ -23,6 +23,7 @@ from griddesk import fastsql
 from griddesk.audit.models import AuditEvent, AuditHead
 from griddesk.audit.services import audit_new_stream_rows, stream_of
 from griddesk.orders.models import (
+    Accusation,
     ClockPause,
     FaultSide,
     OrderNumberCounter,
@@ -49,6 +50,7 @@ class IntakeDraft:
     parent: WorkOrder | None = None  # rule A-4: the open matter this call repeats
     extra: object = None
     result: list = field(default_factory=list)  # the rows `extra` made, once written
+    accused: list = field(default_factory=list)  # rule K-9: the units the matter is about (Orgs)
 
     def reset(self):
         """Back to unwritten, after a failed transaction, so that it can be written again."""
@@ -87,7 +89,7 @@ def order_numbers_take(*, day, count=1):
     return [f"{prefix}{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
-def created_payload(order):
+def created_payload(order, accused=()):
     return {
         "number": order.number, "type": order.order_type, "channel": order.channel,
         "received_at": order.received_at.isoformat(), "org": order.org.code,
@@ -95,11 +97,12 @@ def created_payload(order):
         "category": order.category.code if order.category else None, "agent_no": order.agent_no,
         "title": order.title, "description": order.description, "fault_side": order.fault_side,
         "parent": order.parent.number if order.parent else None, "anonymous": order.anonymous,
+        **({"accused": [org.code for org in accused]} if accused else {}),
     }
 
 
-def _events(order):
-    events = [("order.created", created_payload(order))]
+def _events(order, accused):
+    events = [("order.created", created_payload(order, accused))]
     if order.parent_id:
         return events
     if order.crew_id:
@@ -122,15 +125,18 @@ def intake_write(drafts):
         orders = fastsql.insert(WorkOrder, [draft.order for draft in drafts])
         events, heads = [], []
         for draft in drafts:
-            rows, head = audit_new_stream_rows(stream=stream_of(draft.order), events=_events(draft.order),
+            rows, head = audit_new_stream_rows(stream=stream_of(draft.order),
+                                               events=_events(draft.order, draft.accused),
                                                actor=draft.actor, at=draft.order.accepted_at)
-            draft.order.audit_head = rows[-1]
             events += rows
             heads.append(head)
         fastsql.insert(AuditEvent, events)
         fastsql.insert(AuditHead, heads)
         fastsql.insert(SealedIdentity, [SealedIdentity(order=draft.order, **draft.identity)
                                         for draft in drafts if draft.identity])
+        fastsql.insert(Accusation, [Accusation(order=draft.order, org=org, recorded_by=draft.actor,
+                                               recorded_at=draft.order.accepted_at, note="intake")
+                                    for draft in drafts for org in draft.accused])
         _clocks_write(drafts)
         _extra_write(drafts)
     return orders

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from griddesk.sealing import SealedTextField
+
 
 class OrderType(models.TextChoices):
     """Work-order types of the hotline (rule C-1)."""
@@ -275,15 +277,17 @@ class OrderNumberCounter(models.Model):
 class SealedIdentity(models.Model):
     """The sealed identity of a complainant or whistleblower (举报人身份), rules K-7 and K-9.
 
-    Kept apart from the order so no list, queue or export can show it by
-    accident; read only through `orders.services.identity_open`, which checks
-    the reader's role and writes an audit event for every opening.
+    Kept apart from the order so no list, queue or export can show it by accident, and
+    encrypted at rest (griddesk.sealing); read only through `orders.services.identity_open`,
+    which checks the reader's role and writes an audit event for every opening. The account
+    number is here, not on the order: a sealed order is not linked to the customer's file.
     """
 
     order = models.OneToOneField(WorkOrder, on_delete=models.PROTECT, related_name="sealed_identity")
-    name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("电话"), max_length=20, blank=True)
-    contact = models.CharField(_("其他联系方式"), max_length=200, blank=True)
+    name = SealedTextField(_("姓名"), blank=True)
+    phone = SealedTextField(_("电话"), blank=True)
+    contact = SealedTextField(_("其他联系方式"), blank=True)
+    account_no = SealedTextField(_("户号"), blank=True)
 
     class Meta:
         verbose_name = _("封存身份")
@@ -291,6 +295,31 @@ class SealedIdentity(models.Model):
 
     def __str__(self):
         return f"{self.order} sealed identity"
+
+
+class Accusation(models.Model):
+    """A unit a complaint or report is about (被投诉/被举报单位), rule K-9.
+
+    A property of the matter, recorded at intake or by whoever handles it, and kept for the
+    order's life (never removed): its staff never see who complained, never read a report
+    about themselves, and never receive one (`orders.disclosure`).
+    """
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="accusations", db_index=False)
+    org = models.ForeignKey("orgs.Org", verbose_name=_("被投诉/举报单位"), on_delete=models.PROTECT,
+                            related_name="accusations")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("被投诉/举报单位")
+        verbose_name_plural = _("被投诉/举报单位")
+        constraints = [models.UniqueConstraint(fields=["order", "org"], name="accusation_once_per_org")]
+
+    def __str__(self):
+        return f"{self.order_id} → {self.org_id}"
 
 
 class Evidence(models.Model):

@@ -43,6 +43,7 @@ from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from griddesk.orders.disclosure import reports_hidden_q
 from griddesk.orders.models import OPEN_STATES, Category, OrderState, OrderType, SlaClock, WorkOrder
 from griddesk.orgs.models import Org
 from griddesk.paths import subtree_q
@@ -261,6 +262,7 @@ def _resolve(user, filters):
             q = Q(**{f"{p}{column}__in": scope_ids})
         if extra_org_ids is not None:
             q &= Q(**{f"{p}org_id__in": extra_org_ids})
+        q &= reports_hidden_q(user, p)  # rules K-7, K-9: not a report desk's, or about the user's own unit
         if filters.order_type:
             q &= Q(**{f"{p}order_type": filters.order_type})
         if filters.state and filters.state != OPEN:

@@ -14,10 +14,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from griddesk import sealing
 from griddesk.audit.services import audit_append, stream_of
-from griddesk.orders import clocks
+from griddesk.orders import clocks, disclosure
 from griddesk.orders.intake import IntakeDraft, intake_write, order_numbers_take
 from griddesk.orders.models import (
+    Accusation,
     ApplicationKind,
     Channel,
     ComplaintCause,
@@ -36,7 +38,7 @@ from griddesk.orders.models import (
 from griddesk.orders.selectors import crew_covering, open_matter_of
 from griddesk.orders.workflows import TransitionRefused, transition_for
 from griddesk.orgs.models import Role, RoleCode
-from griddesk.orgs.selectors import order_visible
+from griddesk.orgs.selectors import org_in_scope
 
 
 class ConcurrentUpdate(Exception):
@@ -48,7 +50,13 @@ def order_number_next(*, day):
     return order_numbers_take(day=day)[0]
 
 
-def _validate_create(*, order_type, channel, category, received_at, now, fault_side, customer):
+# Who must be reachable: a crew goes to the customer, an application is the customer's own file.
+ANONYMITY_REFUSED = frozenset({OrderType.REPAIR, OrderType.APPLICATION})
+ACCUSABLE_TYPES = disclosure.ACCUSABLE
+
+
+def _validate_create(*, order_type, channel, category, received_at, now, fault_side, customer, anonymous=False,
+                     accused=()):
     errors = {}
     if order_type not in OrderType.values:
         errors["order_type"] = _("未知的工单类型：%s") % order_type
@@ -62,6 +70,10 @@ def _validate_create(*, order_type, channel, category, received_at, now, fault_s
         errors["fault_side"] = _("未知的故障产权：%s") % fault_side
     if order_type == OrderType.REPAIR and customer is None:
         errors["customer"] = _("故障报修必须关联客户（用于确定供电路径、区域和抢修班组）。")
+    if anonymous and order_type in ANONYMITY_REFUSED:
+        errors["anonymous"] = _("故障报修和业务受理需要联系客户，不能匿名（匿名适用于投诉、举报、意见等，规则 K-7）。")
+    if accused and order_type not in ACCUSABLE_TYPES:
+        errors["accused"] = _("只有投诉和举报可以记录被投诉/举报单位（规则 K-9）。")
     if errors:
         raise ValidationError(errors)
 
@@ -74,7 +86,7 @@ def order_create(**kwargs):
 def order_draft(
     *, order_type, channel, org=None, actor=None, customer=None, category=None, received_at=None,
     title="", description="", caller_name="", caller_phone="", fault_side="",
-    application_kind="", anonymous=False, identity=None, detect_repeat=True, extra=None,
+    application_kind="", anonymous=False, identity=None, accused=(), detect_repeat=True, extra=None,
 ):
     """Everything accepting an order needs to read and decide, with nothing written (受理草稿).
 
@@ -83,7 +95,9 @@ def order_draft(
       count and reminds its owner (A-4), instead of a second dispatch.
     - A repair on the utility side, or where the side is unknown, is dispatched at once
       to the crew covering the customer's transformer (C-8, R-1).
-    - A report's reporter identity is sealed apart from the order (K-7).
+    - A report or an anonymous matter is sealed (K-7): the caller's name, phone and account go
+      into the encrypted identity, and the order keeps only the place (org, zone), not the customer.
+    - `accused`: the units the complaint or report is about (K-9), kept for the order's life.
     - The deadlines of the rule set in force now start (issue 3); the order keeps that version.
 
     This is the national-peak hot path: three reads (open matter, crew, storms), each a
@@ -91,12 +105,20 @@ def order_draft(
     """
     now = timezone.now()
     received_at = received_at or now
+    accused = list(dict.fromkeys(accused or ()))
     _validate_create(order_type=order_type, channel=channel, category=category,
-                     received_at=received_at, now=now, fault_side=fault_side, customer=customer)
+                     received_at=received_at, now=now, fault_side=fault_side, customer=customer,
+                     anonymous=anonymous, accused=accused)
     org = org or (customer.org if customer else None) or (actor.org if actor else None)
     if org is None:
         raise ValidationError({"org": _("无法确定责任单位：请指定客户或单位。")})
     fault_side = fault_side or (FaultSide.UNKNOWN if order_type == OrderType.REPAIR else "")
+    place = customer
+    if disclosure.sealed_kind(order_type, anonymous):
+        identity = _sealed_identity(identity, caller_name, caller_phone, customer)
+        customer, caller_name, caller_phone = None, "", ""
+    else:
+        identity = None
     parent = open_matter_of(customer=customer, order_type=order_type, category=category,
                             now=now) if detect_repeat else None
     order = WorkOrder(
@@ -104,11 +126,13 @@ def order_draft(
         category=category, customer=customer, org=org, owner=actor,
         agent_no=getattr(actor, "agent_no", "") or "", title=title, description=description,
         caller_name=caller_name, caller_phone=caller_phone, parent=parent, fault_side=fault_side,
-        zone=customer.zone if customer else "", supply_voltage=customer.supply_voltage if customer else "",
-        application_kind=application_kind or _application_kind(order_type, customer), anonymous=anonymous,
+        zone=place.zone if place else "", supply_voltage=place.supply_voltage if place else "",
+        application_kind=application_kind or _application_kind(order_type, place), anonymous=anonymous,
         created_at=now, updated_at=now,
     )
-    draft = IntakeDraft(order=order, actor=actor, identity=identity or None, parent=parent, extra=extra)
+    disclosure.accusations_set(order, accused)
+    draft = IntakeDraft(order=order, actor=actor, identity=identity, parent=parent, extra=extra,
+                        accused=accused)
     order.planned_clocks = []  # the clocks the write will start, for an answer rendered before it
     if parent:  # rule A-4: archived under its parent at once, no clocks, no dispatch
         order.state, order.closed_at = OrderState.ARCHIVED, now
@@ -120,6 +144,15 @@ def order_draft(
         order.crew = crew_covering(customer)  # rule C-8: dispatched at once, in the same insert
     order.state = OrderState.DISPATCHED if order.crew else OrderState.ACCEPTED
     return draft
+
+
+def _sealed_identity(identity, caller_name, caller_phone, customer):
+    """Rule K-7: who is behind a sealed matter, whatever channel brought it; None if nobody is known."""
+    identity = {key: str((identity or {}).get(key) or "").strip() for key in ("name", "phone", "contact")}
+    identity["name"] = identity["name"] or caller_name or (customer.name if customer else "")
+    identity["phone"] = identity["phone"] or caller_phone
+    identity["account_no"] = customer.account_no if customer else ""
+    return identity if any(identity.values()) else None
 
 
 def order_draft_commit(draft):
@@ -161,7 +194,7 @@ def _check_actor(order, transition, actor):
         return  # system actions (sweeper, imports) are attributed to no person
     if not actor.has_role(*transition.roles):
         raise PermissionDenied(_("您的角色不能执行“%s”。") % transition.label)
-    if not order_visible(order, actor):
+    if not disclosure.order_readable(order, actor):
         raise PermissionDenied(_("工单 %s 不在您的管辖范围内。") % order.number)
 
 
@@ -181,35 +214,45 @@ def _advance(*, order, action, actor, expected_version=None, fields=None, payloa
     if fields.get("state") == OrderState.ARCHIVED:
         fields["closed_at"] = at
     version = order.version if expected_version is None else expected_version
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside a caller's transaction, theirs is all-or-nothing
         updated = WorkOrder.objects.filter(pk=order.pk, version=version).update(
             version=F("version") + 1, updated_at=at, **fields
         )
-        if not updated:
-            raise ConcurrentUpdate(
-                _("工单 %s 已被他人修改，请刷新后重试。") % order.number
-            )
-        for name, value in fields.items():
-            setattr(order, name, value)
-        order.version = version + 1
-        order.updated_at = at
-        # An order created in this transaction passes its first event along: no head look-up.
-        order.audit_head = audit_append(
-            stream=stream_of(order), action=f"order.{action}", actor=actor, at=at,
-            payload={"from": before, "to": order.state, "version": order.version, **(payload or {})},
-            after=getattr(order, "audit_head", None),
-        )
-        clocks.clocks_on_transition(order=order, action=action, at=at)
+        if updated:
+            _advanced(order, action, actor, fields, before, version, payload, at)
+    if not updated:  # nothing written: refused outside the block, so a caller's transaction stays usable
+        raise ConcurrentUpdate(_("工单 %s 已被他人修改，请刷新后重试。") % order.number)
     return order
 
 
+def _advanced(order, action, actor, fields, before, version, payload, at):
+    """`_advance`'s writes after the order's conditional update: its event and its clocks."""
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.version = version + 1
+    order.updated_at = at
+    audit_append(stream=stream_of(order), action=f"order.{action}", actor=actor, at=at,
+                 payload={"from": before, "to": order.state, "version": order.version, **(payload or {})})
+    clocks.clocks_on_transition(order=order, action=action, at=at)
+
+
 def order_dispatch(*, order, actor, crew=None, expected_version=None):
-    """Dispatch a repair to the crew covering the customer's transformer (派工), rules C-8, R-1."""
+    """Dispatch a repair to the crew covering the customer's transformer (派工), rules C-8, R-1.
+    A crew named by the actor must be one of their scope's (issue 8: targets of every write)."""
+    if crew is not None:
+        _target_in_scope(actor, crew.org, "crew", _("抢修班组 %s 不在您的管辖范围内。") % crew)
     crew = crew or crew_covering(order.customer)
     if crew is None:
         raise ValidationError({"crew": _("找不到负责该台区的抢修班组，请在管理后台配置。")})
     return _advance(order=order, action="dispatch", actor=actor, expected_version=expected_version,
                     fields={"crew": crew}, payload={"crew": crew.code})
+
+
+def _target_in_scope(actor, org, field, message):
+    """Every target a user writes to (department, crew, recipient) lies in their scope; system
+    actions (no actor: the sweeper, imports) are not limited."""
+    if actor is not None and not org_in_scope(actor, org):
+        raise ValidationError({field: message})
 
 
 def order_guide(*, order, actor, guidance, expected_version=None):
@@ -300,9 +343,13 @@ def order_crew_step(*, order, actor, step, note="", at=None, expected_version=No
 
 
 def order_forward(*, order, actor, department, note="", expected_version=None):
-    """Forward a complaint or report to the department that must handle it (rule K-3)."""
+    """Forward a complaint or report to the department that must handle it (rule K-3): one in
+    the actor's scope, and never a report to the unit it is about (rule K-9)."""
     if order.handling_org_id == department.pk:
         raise ValidationError({"department": _("工单已在该部门处理。")})
+    _target_in_scope(actor, department, "department", _("处理部门 %s 不在您的管辖范围内。") % department)
+    if order.order_type == OrderType.REPORT and disclosure.org_accused(department, order):
+        raise ValidationError({"department": _("举报不能转派给被举报单位 %s（规则 K-9）。") % department})
     return _advance(order=order, action="forward", actor=actor, expected_version=expected_version,
                     fields={"handling_org": department,
                             "transfer_count": order.transfer_count + 1},
@@ -434,11 +481,18 @@ def order_transfer_to_leader(*, order, actor, note="", expected_version=None):
 
 
 def reminder_send(*, order, kind, actor, reason, to_user=None, to_org=None, due_at=None, clock_key=""):
-    """A reminder (催办) or supervision item (督办) with its own deadline (rule K-6)."""
+    """A reminder (催办) or supervision item (督办) with its own deadline (rule K-6), addressed
+    inside the sender's scope."""
     if kind == ReminderKind.SUPERVISE and actor is not None and not actor.has_role(
         RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.SHIFT_LEADER
     ):
         raise PermissionDenied(_("只有督办、管理人员或值长可以督办。"))
+    # The order's own parties (its owner, handler, units) can always be reminded; anyone else only
+    # inside the sender's scope (issue 8: a reminder addressed to another city).
+    if to_org is not None and to_org.pk not in (order.org_id, order.handling_org_id):
+        _target_in_scope(actor, to_org, "to_org", _("接收单位 %s 不在您的管辖范围内。") % to_org)
+    if to_user is not None and to_user.pk not in (order.owner_id, order.assignee_id):
+        _target_in_scope(actor, to_user.org, "to_user", _("接收人 %s 不在您的管辖范围内。") % to_user)
     now = timezone.now()
     with transaction.atomic():
         reminder = Reminder.objects.create(
@@ -472,19 +526,17 @@ def reminder_done(*, reminder, actor, note=""):
     return reminder
 
 
-def identity_open(*, order, actor, purpose):
-    """Open a sealed reporter identity (rules K-7, K-9): named roles only, every opening audited.
+def may_open_identity(order, user):
+    """Rules K-7, K-9: a role named for it (administrators are not, by being administrators), and
+    never anyone of a unit the matter is about."""
+    named = Role.objects.filter(staff=user, can_open_sealed_identity=True).exists()
+    return named and disclosure.order_readable(order, user) and not disclosure.is_accused(user, order)
 
-    The department complained about never gets it, whatever its roles.
-    """
+
+def identity_open(*, order, actor, purpose):
+    """Open a sealed identity (rules K-7, K-9): named roles only, every opening and refusal audited."""
     _require_text(purpose, "purpose", _("查看事由"))
-    allowed = actor.is_superuser or Role.objects.filter(
-        staff=actor, can_open_sealed_identity=True
-    ).exists()
-    accused = order.handling_org_id is not None and actor.org_id is not None and (
-        actor.org.path.startswith(order.handling_org.path)
-    )
-    if not allowed or accused:
+    if not may_open_identity(order, actor):
         audit_append(stream=stream_of(order), action="identity.refused", actor=actor,
                      payload={"purpose": purpose})
         raise PermissionDenied(_("您无权查看举报人身份（规则 K-7）。"))
@@ -492,6 +544,65 @@ def identity_open(*, order, actor, purpose):
     audit_append(stream=stream_of(order), action="identity.opened", actor=actor,
                  payload={"purpose": purpose})
     return identity
+
+
+def sealed_identities_reencrypt(*, write=True, batch=500):
+    """Re-encrypt every sealed identity under the seal ring's first key (after `keys rotate seal`),
+    plain legacy values included; rows no key opens are counted and left as they are.
+    Returns (readable, unreadable)."""
+    fields = ("name", "phone", "contact", "account_no")
+    readable = unreadable = 0
+    for identity in SealedIdentity.objects.order_by("pk").iterator(chunk_size=batch):
+        if any(isinstance(getattr(identity, name), sealing.Unreadable) for name in fields):
+            unreadable += 1
+            continue
+        readable += 1
+        if write:  # get_prep_value seals again under the newest key
+            SealedIdentity.objects.filter(pk=identity.pk).update(**{name: getattr(identity, name) for name in fields})
+    return readable, unreadable
+
+
+def person_reveal(*, order, actor):
+    """"Show" the masked personal data behind an order (显示完整信息): audited, never a sealed
+    identity (K-7) nor a complainant to the accused (K-9). Returns the unmasked `Person`."""
+    if not disclosure.order_readable(order, actor):
+        raise PermissionDenied(_("工单 %s 不在您的管辖范围内。") % order.number)
+    access = disclosure.person_access(order, actor)
+    if access in (disclosure.Access.SEALED, disclosure.Access.WITHHELD):
+        raise PermissionDenied(str(disclosure.NOTICES[access]))
+    audit_append(stream=stream_of(order), action="person.shown", actor=actor, payload={"access": str(access)})
+    return disclosure.person_of(order, actor, reveal=True)
+
+
+def customer_reveal(*, customer, actor):
+    """"Show" a customer's masked personal data (caller page, card): audited on the customer."""
+    access = disclosure.personal_data_access(actor)
+    audit_append(stream=stream_of(customer), action="customer.shown", actor=actor, payload={"access": str(access)})
+    return disclosure.customer_view(customer, actor, reveal=True)
+
+
+def order_accuse(*, order, actor, org, note=""):
+    """Record a unit the complaint or report is about (被投诉/举报单位, rule K-9): from now on its staff
+    see nothing of who complained, and a report is hidden from them. Never removed."""
+    if order.order_type not in ACCUSABLE_TYPES:
+        raise ValidationError({"org": _("只有投诉和举报可以记录被投诉/举报单位（规则 K-9）。")})
+    if actor is not None and not actor.has_role(*ACCUSE_ROLES):
+        raise PermissionDenied(_("您的角色不能记录被投诉/举报单位。"))
+    if actor is not None and not disclosure.order_readable(order, actor):
+        raise PermissionDenied(_("工单 %s 不在您的管辖范围内。") % order.number)
+    if org.pk in disclosure.accused_ids(order):
+        raise ValidationError({"org": _("已记录 %s 为被投诉/举报单位。") % org})
+    now = timezone.now()
+    with transaction.atomic():
+        Accusation.objects.create(order=order, org=org, recorded_by=actor, recorded_at=now, note=(note or "")[:200])
+        audit_append(stream=stream_of(order), action="order.accused", actor=actor, at=now,
+                     payload={"org": org.code, "note": note})
+    disclosure.accusations_forget(order)
+    return order
+
+
+ACCUSE_ROLES = (RoleCode.AGENT, RoleCode.SHIFT_LEADER, RoleCode.BACK_OFFICE, RoleCode.SUPERVISOR,
+                RoleCode.MANAGER)
 
 
 def _require_text(value, field, label):

@@ -17,6 +17,16 @@ def orgs_visible_q(user, field="path"):
     return subtree_q(user.scope_path, field)
 
 
+def org_in_scope(user, org):
+    """`org` lies in the user's scope (管辖范围): the one test of every write's target (a department
+    forwarded to, a crew dispatched, a reminder's recipient). Superusers reach everything."""
+    if user.is_superuser:
+        return True
+    if not user.org_id or org is None or not org.path:
+        return False
+    return org.path.startswith(user.scope_path)
+
+
 def order_visible(order, user):
     """The order is in the user's scope: by its org or the department it was forwarded to (K-3),
     or it was dispatched to one of the user's crews (R-1). No query unless the crew check is needed."""

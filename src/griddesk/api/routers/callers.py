@@ -9,6 +9,7 @@ from griddesk.api import render
 from griddesk.api.schemas import CallerCardOut, CustomerOut, ErrorOut, OutageOut
 from griddesk.api.selectors import NotFound
 from griddesk.customers.lookup import caller_card, caller_lookup, customer_for_caller
+from griddesk.orders import services
 from griddesk.outages.selectors import outages_on_path
 from griddesk.paths import path_ids
 
@@ -41,7 +42,7 @@ def callers(request, params: Query[LookupParams]):
     token user's org subtree."""
     found = caller_lookup(query=params.q, user=request.auth, limit=params.limit)
     return {"kind": found.kind, "capped": found.capped, "cut_off": found.cut_off,
-            "customers": [render.customer_dict(c) for c in found]}
+            "customers": [render.customer_dict(c, request.auth) for c in found]}
 
 
 @router.get("/customers/{account_no}", response={200: CallerCardOut, **ERRORS}, summary="客户信息卡")
@@ -54,7 +55,7 @@ def customer_card(request, account_no: str):
     if card.outages:
         prompt = _("该客户所在线路正在停电：请向客户说明停电原因和预计恢复时间，并致歉（规则 C-9）。")
     return {
-        "customer": render.customer_dict(card.customer),
+        "customer": render.customer_dict(card.customer, request.auth),
         "supply_path": [render.device_dict(d) for d in card.supply_path],
         "outages": [render.outage_dict(o) for o in card.outages], "apology_prompt": prompt,
         "storms": [render.storm_dict(s) for s in card.storms],
@@ -62,6 +63,16 @@ def customer_card(request, account_no: str):
         "recent_contacts": [render.contact_dict(o) for o in card.recent_contacts],
         "repeat_contact": card.repeat_contact, "important": card.important, "sensitive": card.sensitive,
     }
+
+
+@router.post("/customers/{account_no}/reveal", response={200: CustomerOut, **ERRORS},
+            summary="显示客户完整信息")
+def customer_reveal(request, account_no: str):
+    """The customer's unmasked name, account, phone and address for a role that sees them masked;
+    the showing is audited on the customer's history."""
+    customer = _customer(request.auth, account_no)
+    services.customer_reveal(customer=customer, actor=request.auth)
+    return render.customer_dict(customer, request.auth, reveal=True)
 
 
 def _outages_of(customer):

@@ -11,21 +11,23 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from griddesk.api import render
 from griddesk.api.schemas import (
+    AccuseIn,
     ErrorOut,
     IdentityOpenIn,
     IdentityOut,
     OrderCreateIn,
     OrderOut,
     OrderPageOut,
+    PersonOut,
     ReminderIn,
     ReminderOut,
 )
 from griddesk.api.selectors import NotFound, order_for
 from griddesk.api.services import idempotent_create, idempotent_replay, request_digest
 from griddesk.customers.lookup import customer_for_caller
-from griddesk.orders import services
+from griddesk.orders import disclosure, services
 from griddesk.orders.batching import intake_commit
-from griddesk.orders.models import Category, OrderType
+from griddesk.orders.models import Category
 from griddesk.orders.queries import QueueFilters, order_queue
 from griddesk.orgs.models import Org, RoleCode, Staff
 from griddesk.orgs.selectors import orgs_visible_q
@@ -70,25 +72,21 @@ def _create_arguments(user, payload):
         kwargs["category"] = Category.objects.filter(code=payload.category, active=True).first()
         if kwargs["category"] is None:
             errors["category"] = _("找不到启用的分类：%s") % payload.category
+    if payload.accused:
+        kwargs["accused"] = list(Org.objects.filter(code__in=payload.accused))
+        unknown = sorted(set(payload.accused) - {org.code for org in kwargs["accused"]})
+        if unknown:
+            errors["accused"] = _("找不到单位：%s") % "、".join(unknown)
     if errors:
         raise ValidationError(errors)
-    caller_name, caller_phone = payload.caller_name, payload.caller_phone
-    identity = payload.identity.model_dump() if payload.identity else None
-    if payload.anonymous or payload.order_type == OrderType.REPORT:
-        # Rule K-7: who reported is sealed apart from the order, never left on it in the clear.
-        identity = identity or {"name": "", "phone": "", "contact": ""}
-        identity["name"] = identity["name"] or caller_name
-        identity["phone"] = identity["phone"] or caller_phone
-        caller_name = caller_phone = ""
-        if not any(identity.values()):
-            identity = None
+    # Rule K-7: the service seals who is behind a report or an anonymous matter, whatever the channel.
     return dict(
         kwargs, order_type=str(payload.order_type), channel=str(payload.channel),
         received_at=payload.received_at, title=payload.title, description=payload.description,
-        caller_name=caller_name, caller_phone=caller_phone,
+        caller_name=payload.caller_name, caller_phone=payload.caller_phone,
         fault_side=str(payload.fault_side) if payload.fault_side else "",
         application_kind=str(payload.application_kind) if payload.application_kind else "",
-        anonymous=payload.anonymous, identity=identity,
+        anonymous=payload.anonymous, identity=payload.identity.model_dump() if payload.identity else None,
     )
 
 
@@ -161,7 +159,9 @@ def order_list(request, params: Query[QueueParams]):
     filters = QueueFilters.from_params(raw)
     page = order_queue(user=request.auth, filters=filters, cursor=params.cursor, limit=params.limit)
     now = timezone.now()
-    return {"rows": [render.order_row_dict(o, now) for o in page.rows], "next_cursor": page.next_cursor}
+    disclosure.attach_accusations(page.rows)
+    return {"rows": [render.order_row_dict(o, now, request.auth) for o in page.rows],
+            "next_cursor": page.next_cursor}
 
 
 # ---------------------------------------------------------------- reminders and identity
@@ -218,5 +218,28 @@ def order_identity(request, number: str, payload: IdentityOpenIn):
     if identity is None:
         raise NotFound(_("工单 %s 没有封存的身份信息。") % order.number)
     return {"order": order.number, "name": identity.name, "phone": identity.phone,
-            "contact": identity.contact}
+            "contact": identity.contact, "account_no": identity.account_no}
+
+
+@router.post("/orders/{number}/accused", response={200: OrderOut, **E}, summary="记录被投诉/举报单位")
+def order_accuse(request, number: str, payload: AccuseIn):
+    """Record a unit the complaint or report is about (rule K-9): its staff then see nothing of
+    who complained and cannot read a report about themselves. Kept for the order's life."""
+    order = order_for(user=request.auth, number=number)
+    org = Org.objects.filter(code=payload.org).first()
+    if org is None:
+        raise ValidationError({"org": _("找不到单位：%s") % payload.org})
+    order = services.order_accuse(order=order, actor=request.auth, org=org, note=payload.note)
+    return render.order_dict(order, user=request.auth, clocks=render.order_clocks(order))
+
+
+@router.post("/orders/{number}/person", response={200: PersonOut, **E}, summary="显示当事人完整信息")
+def order_person(request, number: str):
+    """The unmasked name, account, phone and address behind an order, for a role that sees them
+    masked: the showing is audited. Never a sealed identity (K-7) or a complainant to the accused (K-9)."""
+    order = order_for(user=request.auth, number=number)
+    person = services.person_reveal(order=order, actor=request.auth)
+    return {"order": order.number, "customer_name": person.customer_name, "account_no": person.account_no,
+            "phone": person.phone, "address": person.address, "caller_name": person.caller_name,
+            "caller_phone": person.caller_phone}
 

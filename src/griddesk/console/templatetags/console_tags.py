@@ -3,18 +3,15 @@
 from django import template
 from django.utils import timezone
 
+from griddesk.orders import disclosure
+
 register = template.Library()
 
 
 @register.filter
 def mask_phone(phone):
-    """138****0001 / 0531****6666: lists never show a full phone number (docs/console.md)."""
-    phone = (phone or "").strip()
-    digits = phone.replace("-", "")
-    if len(digits) < 7:
-        return "*" * len(phone)
-    head = 4 if digits.startswith("0") else 3
-    return digits[:head] + "****" + digits[-4:]
+    """138****0001 / 0531****6666: lists never show a full phone number (orders.disclosure)."""
+    return disclosure.mask_phone(phone)
 
 
 @register.filter
