@@ -63,6 +63,9 @@ def test_rule_P3_paid_repair_quote_consent_invoice(api_as):
     order = _ok(_act(agent, number, "dispatch", order["version"], crew="C1"))
     for step in ("arrive", "repair", "restore"):
         order = _ok(_act(crew, number, step, order["version"]))
+    early = _act(crew, number, "invoice", order["version"], invoice_no="No.0012345")
+    assert early.status_code == 409 and "须先登记收费" in early.json()["message"]  # rule P-3
+    order = _ok(_act(crew, number, "pay", order["version"], method="bank", reference="B-7"))
     order = _ok(_act(crew, number, "invoice", order["version"], invoice_no="No.0012345"))
     assert PaidService.objects.get(order__number=number).invoice_no == "No.0012345"
 

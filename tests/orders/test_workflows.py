@@ -93,8 +93,13 @@ def test_rule_P3_paid_service_needs_consent_before_work(people, province):
     assert SlaClock.objects.get(order=order).key == "R-2/urban"
     for step in ("arrive", "repair", "restore"):
         order = services.order_crew_step(order=order, actor=people["lineman"], step=step)
+    with pytest.raises(TransitionRefused, match="须先登记收费"):  # rule P-3: the invoice follows payment
+        services.order_invoice(order=order, actor=people["lineman"], invoice_no="No.0012345")
+    order = services.order_pay(order=order, actor=people["lineman"], method="qr", reference="WX20261203")
     order = services.order_invoice(order=order, actor=people["lineman"], invoice_no="No.0012345")
-    assert PaidService.objects.get(order=order).invoice_no == "No.0012345"
+    paid = PaidService.objects.get(order=order)
+    assert (paid.invoice_no, paid.pay_method, paid.pay_reference) == ("No.0012345", "qr", "WX20261203")
+    assert paid.paid_at is not None and paid.paid_at < order.updated_at  # paid first, its own step
 
 
 def test_rule_P3_quote_lines_are_validated(people, province):
@@ -237,6 +242,10 @@ def test_rule_P4_paid_repair_needs_a_return_visit_before_archive(people, provinc
     with pytest.raises(TransitionRefused, match="需先回访"):
         services.order_archive(order=order, actor=people["agent"])
     order = services.order_visit(order=order, actor=people["visitor"], satisfaction="very_satisfied")
+    with pytest.raises(TransitionRefused, match="须登记收费并开具发票"):  # rule P-3
+        services.order_archive(order=order, actor=people["agent"])
+    order = services.order_pay(order=order, actor=people["lineman"], method="cash")
+    order = services.order_invoice(order=order, actor=people["lineman"], invoice_no="No.7")
     assert services.order_archive(order=order, actor=people["agent"]).state == OrderState.ARCHIVED
 
 

@@ -87,7 +87,7 @@ def test_invalid_step_is_refused_with_a_message(lineman, repair):
     order = repair()
     _r, messages = act(lineman, order, "restore")
     assert messages == [f"工单 {order.number} 当前状态为“已派工”，不能执行“恢复送电”。"
-                        "可执行：crew_accept, arrive, transfer_to_leader"]
+                        "可执行：班组接单、到达现场、转值长"]
     assert WorkOrder.objects.get(pk=order.pk).state == OrderState.DISPATCHED
 
 
@@ -149,7 +149,11 @@ def test_rule_P3_paid_work_quote_consent_then_invoice(lineman, people, province)
     for action, extra in [("arrive", {}), ("repair", {}), ("restore", {})]:
         act(lineman, order, action, **extra)
     page = lineman.get(f"/console/crew/{order.number}/").content.decode()
-    assert 'id="invoice-form"' in page
+    assert 'id="pay-form"' in page and 'id="invoice-form"' not in page  # rule P-3: paid first
+    _r, messages = act(lineman, order, "pay", method="cash", reference="")
+    assert messages == ["已登记收费（规则 P-3），请开具发票。"]
+    page = lineman.get(f"/console/crew/{order.number}/").content.decode()
+    assert 'id="invoice-form"' in page and 'id="pay-form"' not in page
     _r, messages = act(lineman, order, "invoice", invoice_no="No.00012345")
     assert messages == ["发票号已记录。"]
     assert PaidService.objects.get(order=order).invoice_no == "No.00012345"

@@ -18,6 +18,7 @@ from griddesk.orders.models import (
     ComplaintCause,
     FaultSide,
     OrderType,
+    PayMethod,
     ReminderKind,
     Satisfaction,
 )
@@ -35,6 +36,7 @@ ApplicationKindEnum = _enum("ApplicationKindEnum", ApplicationKind)
 CauseEnum = _enum("CauseEnum", ComplaintCause)
 SatisfactionEnum = _enum("SatisfactionEnum", Satisfaction)
 ReminderKindEnum = _enum("ReminderKindEnum", ReminderKind)
+PayMethodEnum = _enum("PayMethodEnum", PayMethod)
 CallOutcomeEnum = _enum("CallOutcomeEnum", CallOutcomeKind)
 
 
@@ -271,6 +273,11 @@ class QuoteIn(ActionIn):
 class ConsentIn(ActionIn):
     consent_by: str = Field(max_length=50)
     method: str = Field(max_length=40)
+
+
+class PayIn(ActionIn):
+    method: PayMethodEnum = Field(description="收费方式：cash 现金、qr 扫码支付、bank 银行转账、bill 随电费收取")
+    reference: str = Field("", max_length=60, description="收费凭证号")
 
 
 class InvoiceIn(ActionIn):

@@ -49,6 +49,7 @@ ACTIONS = {
     "guide": (forms.GuideForm, _simple(services.order_guide, guidance="guidance")),
     "quote": (forms.QuoteForm, _simple(services.order_quote, lines="lines")),
     "consent": (forms.ConsentForm, _simple(services.order_consent, consent_by="consent_by", method="method")),
+    "pay": (forms.PayForm, _simple(services.order_pay, method="method", reference="reference")),
     "invoice": (forms.InvoiceForm, _simple(services.order_invoice, invoice_no="invoice_no")),
     "crew_accept": (forms.CrewStepForm, _crew_step("crew_accept")),
     "arrive": (forms.CrewStepForm, _crew_step("arrive")),

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from griddesk.console.queues import countdown_text
 from griddesk.orders import services
 from griddesk.orders.disclosure import order_readable
-from griddesk.orders.models import FaultSide, OrderState, OrderType, PaidService, SlaClock, WorkOrder
+from griddesk.orders.models import FaultSide, OrderState, OrderType, PaidService, PayMethod, SlaClock, WorkOrder
 from griddesk.orders.queries import QueueFilters, attach_next_clocks, order_queue
 from griddesk.orders.services import ConcurrentUpdate
 from griddesk.orders.workflows import TransitionRefused, available_transitions
@@ -102,7 +102,7 @@ def crew_order(request, number):
         "order": order, "steps": steps, "clocks": SlaClock.objects.filter(order=order).order_by("started_at"),
         "paid": paid, "quote_lines": list(order.quote_lines.all()),
         "can_quote": "quote" in allowed, "can_consent": "consent" in allowed,
-        "can_invoice": "invoice" in allowed and paid is not None and paid.consent_at and not paid.invoice_no,
+        "can_pay": "pay" in allowed, "can_invoice": "invoice" in allowed, "pay_methods": PayMethod.choices,
         "quote_rows": range(QUOTE_ROWS), "consent_methods": CONSENT_METHODS,
         "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
     })
@@ -111,7 +111,7 @@ def crew_order(request, number):
 @login_required
 @require_POST
 def crew_act(request, number):
-    """One action from the order page: a crew step, a quote, the consent or the invoice number."""
+    """One action from the order page: a crew step, a quote, the consent, the payment or the invoice number."""
     order = _order_for(request.user, number)
     action = request.POST.get("action", "")
     try:
@@ -154,6 +154,10 @@ def _apply(request, order, action, version):
         services.order_consent(order=order, actor=user, consent_by=post.get("consent_by", "").strip(),
                                method=post.get("method", "").strip(), expected_version=version)
         return _("已记录客户确认（规则 P-3），可以派工施工。")
+    if action == "pay":
+        services.order_pay(order=order, actor=user, method=post.get("method", "").strip(),
+                           reference=post.get("reference", "").strip(), expected_version=version)
+        return _("已登记收费（规则 P-3），请开具发票。")
     if action == "invoice":
         services.order_invoice(order=order, actor=user, invoice_no=post.get("invoice_no", "").strip(),
                                expected_version=version)

@@ -14,6 +14,7 @@ from griddesk.orders.models import (
     ComplaintCause,
     FaultSide,
     OrderType,
+    PayMethod,
     Satisfaction,
 )
 from griddesk.orders.services import ACCUSABLE_TYPES, ANONYMITY_REFUSED
@@ -191,6 +192,13 @@ class QuoteForm(VersionedForm):
 class ConsentForm(VersionedForm):
     consent_by = forms.CharField(label=_("确认人"), max_length=50)
     method = forms.CharField(label=_("确认方式"), max_length=40, initial=_("电话录音确认"))
+
+
+class PayForm(VersionedForm):
+    """Rule P-3: the payment of a paid service, its own step before the invoice."""
+
+    method = forms.ChoiceField(label=_("收费方式"), choices=PayMethod.choices)
+    reference = forms.CharField(label=_("收费凭证号"), max_length=60, required=False)
 
 
 class InvoiceForm(VersionedForm):

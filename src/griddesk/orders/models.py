@@ -406,6 +406,15 @@ class QuoteLine(models.Model):
         return self.quantity * self.unit_price
 
 
+class PayMethod(models.TextChoices):
+    """How a paid service was paid (rule P-3)."""
+
+    CASH = "cash", _("现金")
+    QR = "qr", _("扫码支付")
+    BANK = "bank", _("银行转账")
+    BILL = "bill", _("随电费收取")
+
+
 class PaidService(models.Model):
     """Consent and invoice of a paid repair (有偿服务), rules P-1..P-4 and C-8."""
 
@@ -416,6 +425,8 @@ class PaidService(models.Model):
     consent_method = models.CharField(_("确认方式"), max_length=40, blank=True)
     invoice_no = models.CharField(_("发票号"), max_length=40, blank=True)
     paid_at = models.DateTimeField(_("付款时间"), null=True, blank=True)
+    pay_method = models.CharField(_("收费方式"), max_length=10, choices=PayMethod.choices, blank=True)
+    pay_reference = models.CharField(_("收费凭证号"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("有偿服务")

@@ -28,6 +28,7 @@ from griddesk.orders.models import (
     OrderState,
     OrderType,
     PaidService,
+    PayMethod,
     QuoteLine,
     Reminder,
     ReminderKind,
@@ -258,16 +259,13 @@ def _target_in_scope(actor, org, field, message):
 def order_guide(*, order, actor, guidance, expected_version=None):
     """Customer-internal fault: troubleshooting guided by phone (rule C-8)."""
     _require_text(guidance, "guidance", _("指导内容"))
-    if order.fault_side != FaultSide.CUSTOMER_INTERNAL:
-        raise TransitionRefused(_("只有客户内部故障可以电话指导结案（规则 C-8）。"))
     return _advance(order=order, action="guide", actor=actor, expected_version=expected_version,
                     payload={"guidance": guidance})
 
 
 def order_quote(*, order, actor, lines, expected_version=None):
     """Quote a paid repair, line by line (rules P-1..P-3): item, material, quantity, unit price."""
-    if order.fault_side != FaultSide.CUSTOMER_INTERNAL:
-        raise TransitionRefused(_("只有客户产权设施的维修属于有偿服务（规则 P-1）。"))
+    transition_for(order, "quote")  # a utility-side repair is never quoted (P-1): refused before parsing
     parsed = _parse_quote_lines(lines)
     total = sum((q * p for _i, _m, q, p in parsed), Decimal("0"))
     with transaction.atomic():
@@ -314,15 +312,26 @@ def order_consent(*, order, actor, consent_by, method, expected_version=None):
     return order
 
 
+def order_pay(*, order, actor, method, reference="", expected_version=None):
+    """The customer's payment of a consented paid service (收费登记), rule P-3: its own step, with
+    the way it was paid; the invoice follows it."""
+    if method not in PayMethod.values:
+        raise ValidationError({"method": _("请选择收费方式：%s") % "、".join(str(label) for label in PayMethod.labels)})
+    with transaction.atomic():
+        order = _advance(order=order, action="pay", actor=actor, expected_version=expected_version,
+                         payload={"method": method, "reference": reference})
+        PaidService.objects.filter(order=order).update(paid_at=order.updated_at, pay_method=method,
+                                                       pay_reference=(reference or "")[:60])
+    return order
+
+
 def order_invoice(*, order, actor, invoice_no, expected_version=None):
-    """Formal invoice after payment (rule P-3)."""
+    """The formal invoice after payment (rule P-3), once."""
     _require_text(invoice_no, "invoice_no", _("发票号"))
-    if not PaidService.objects.filter(order=order, consent_at__isnull=False).exists():
-        raise TransitionRefused(_("该工单不是已确认的有偿服务，不能开票。"))
     with transaction.atomic():
         order = _advance(order=order, action="invoice", actor=actor, expected_version=expected_version,
                          payload={"invoice_no": invoice_no})
-        PaidService.objects.filter(order=order).update(invoice_no=invoice_no, paid_at=order.updated_at)
+        PaidService.objects.filter(order=order).update(invoice_no=invoice_no)
     return order
 
 
@@ -467,6 +476,9 @@ def order_archive(*, order, actor, expected_version=None):
     needs its return visit first when it was paid (P-4) or its rule set asks for one (C-12)."""
     if order.state != OrderState.VISITED and clocks.repair_visit_required(order):
         raise TransitionRefused(_("工单 %s 需先回访客户才能归档（规则 C-12、P-4）。") % order.number)
+    paid = PaidService.objects.filter(order=order, consent_at__isnull=False).first()
+    if paid is not None and not (paid.paid_at and paid.invoice_no):
+        raise TransitionRefused(_("有偿服务 %s 须登记收费并开具发票后才能归档（规则 P-3）。") % order.number)
     return _advance(order=order, action="archive", actor=actor, expected_version=expected_version)
 
 
@@ -618,7 +630,7 @@ def _customer_wait_check(*, order, action, actor):
     refuses an archived order, the roles and scope are those of the application stages."""
     if order.order_type != OrderType.APPLICATION:
         raise TransitionRefused(_("只有业务受理工单可以因客户原因暂停时限。"))
-    _check_actor(order, transition_for(order, action), actor)
+    _check_actor(order, transition_for(order, action, conditions=False), actor)
 
 
 def order_wait_customer(*, order, actor, reason, expected_version=None):

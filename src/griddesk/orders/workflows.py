@@ -7,13 +7,14 @@ so a wrong click never silently changes an order.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from griddesk.orders.models import FaultSide, SlaClock
 from griddesk.orders.models import OrderState as S
 from griddesk.orders.models import OrderType as T
-from griddesk.orders.models import SlaClock
 from griddesk.orgs.models import RoleCode as R
 
 
@@ -28,38 +29,82 @@ class Transition:
     sources: frozenset
     target: str
     roles: frozenset
-    # Offered only when this holds of the running clocks' `paused_since` values (`available_transitions`).
+    # Offered and allowed only when this holds of the order and its `Facts` (`transition_for`,
+    # `available_transitions`); `refusal` says why not.
     when: object = None
+    refusal: str = ""
 
     def allows(self, state):
         return state in self.sources
 
 
-def _t(action, label, sources, target, roles, when=None):
-    return Transition(action, label, frozenset(sources), target, frozenset(roles), when)
+def _t(action, label, sources, target, roles, when=None, refusal=""):
+    return Transition(action, label, frozenset(sources), target, frozenset(roles), when, refusal)
 
 
-def customer_waited_on(pauses):
+class Facts:
+    """What a transition's condition may ask beyond the order's own fields, read lazily (a query
+    each, only when a condition asks): the running clocks' pauses and the paid-service record."""
+
+    def __init__(self, order, clocks=None):
+        self.order, self._clocks = order, clocks
+
+    @cached_property
+    def pauses(self):
+        return running_clock_pauses(self.order, self._clocks)
+
+    @cached_property
+    def paid(self):
+        from griddesk.orders.models import PaidService
+
+        return PaidService.objects.filter(order_id=self.order.pk).first()
+
+
+def customer_waited_on(order, facts):
     """Waiting on the customer: a running clock is paused with no end (only `order_wait_customer`
     pauses open-ended; a storm's pause has its end, rule R-3)."""
-    return any(paused_since is not None for paused_since in pauses)
+    return any(paused_since is not None for paused_since in facts.pauses)
 
 
-def may_wait_on_customer(pauses):
+def may_wait_on_customer(order, facts):
     """Some clock is running and none waits on the customer yet."""
-    return bool(pauses) and not customer_waited_on(pauses)
+    return bool(facts.pauses) and not customer_waited_on(order, facts)
+
+
+def customer_internal(order, facts):
+    return order.fault_side == FaultSide.CUSTOMER_INTERNAL
+
+
+def dispatchable(order, facts):
+    """Rules C-8, P-3: the utility's side (or unknown) at once; a customer's own installation only
+    once the customer has consented to the quote (free work there is refused)."""
+    return not customer_internal(order, facts) or order.state == S.CONSENTED
+
+
+def payable(order, facts):
+    """Rule P-3: a consented paid service not paid yet."""
+    return facts.paid is not None and facts.paid.consent_at is not None and facts.paid.paid_at is None
+
+
+def invoiceable(order, facts):
+    """Rule P-3: the formal invoice after payment, once."""
+    return facts.paid is not None and facts.paid.paid_at is not None and not facts.paid.invoice_no
 
 
 OFFICE = {R.AGENT, R.SHIFT_LEADER, R.BACK_OFFICE, R.SUPERVISOR, R.MANAGER}
 CREW = {R.REPAIR_CREW, R.DISPATCHER}
 
-# Rules C-8, R-1, R-2, P-1..P-4, C-12.
+# Rules C-8, R-1, R-2, P-1..P-4, C-12. A customer's own installation (P-1): guidance by phone, or a
+# quote, the customer's consent, then the crew; payment and the invoice are steps of their own.
 REPAIR = [
     _t("dispatch", gettext_lazy("派工"), {S.ACCEPTED, S.CONSENTED}, S.DISPATCHED,
-       {R.AGENT, R.DISPATCHER, R.SHIFT_LEADER}),
-    _t("guide", gettext_lazy("电话指导排障"), {S.ACCEPTED}, S.RESOLVED, {R.AGENT, R.SHIFT_LEADER}),
+       {R.AGENT, R.DISPATCHER, R.SHIFT_LEADER}, when=dispatchable,
+       refusal=gettext_lazy("客户内部故障须先报价并经客户确认，才能派工（规则 C-8、P-3）。")),
+    _t("guide", gettext_lazy("电话指导排障"), {S.ACCEPTED, S.QUOTED}, S.RESOLVED, {R.AGENT, R.SHIFT_LEADER},
+       when=customer_internal, refusal=gettext_lazy("只有客户内部故障可以电话指导结案（规则 C-8）。")),
     _t("quote", gettext_lazy("报价（有偿服务）"), {S.ACCEPTED, S.QUOTED}, S.QUOTED,
-       {R.AGENT, R.DISPATCHER, R.REPAIR_CREW}),
+       {R.AGENT, R.DISPATCHER, R.REPAIR_CREW}, when=customer_internal,
+       refusal=gettext_lazy("只有客户产权设施的维修属于有偿服务（规则 P-1）。")),
     _t("consent", gettext_lazy("客户确认报价"), {S.QUOTED}, S.CONSENTED,
        {R.AGENT, R.DISPATCHER, R.REPAIR_CREW}),
     _t("crew_accept", gettext_lazy("班组接单"), {S.DISPATCHED}, S.CREW_ACCEPTED, CREW),
@@ -67,7 +112,11 @@ REPAIR = [
     _t("survey", gettext_lazy("勘查汇报"), {S.ON_SITE}, S.SURVEYED, CREW),
     _t("repair", gettext_lazy("修复完成"), {S.ON_SITE, S.SURVEYED}, S.REPAIRED, CREW),
     _t("restore", gettext_lazy("恢复送电"), {S.REPAIRED}, S.RESOLVED, CREW),
-    _t("invoice", gettext_lazy("开具发票"), {S.RESOLVED}, S.RESOLVED, {R.REPAIR_CREW, R.BACK_OFFICE}),
+    _t("pay", gettext_lazy("登记收费"), {S.RESOLVED, S.VISITED}, None,
+       {R.REPAIR_CREW, R.BACK_OFFICE, R.AGENT}, when=payable,
+       refusal=gettext_lazy("该工单不是待收费的有偿服务（规则 P-3）。")),
+    _t("invoice", gettext_lazy("开具发票"), {S.RESOLVED, S.VISITED}, None, {R.REPAIR_CREW, R.BACK_OFFICE},
+       when=invoiceable, refusal=gettext_lazy("有偿服务须先登记收费才能开具发票，且只开一次（规则 P-3）。")),
     _t("visit", gettext_lazy("回访"), {S.RESOLVED}, S.VISITED, {R.RETURN_VISIT, R.AGENT}),
     _t("archive", gettext_lazy("归档"), {S.RESOLVED, S.VISITED}, S.ARCHIVED, OFFICE | {R.RETURN_VISIT}),
 ]
@@ -144,18 +193,22 @@ def transitions_of(order_type):
     return WORKFLOWS[order_type] + COMMON
 
 
-def transition_for(order, action):
-    """The transition `action` from the order's current state, or TransitionRefused."""
+def transition_for(order, action, facts=None, conditions=True):
+    """The transition `action` from the order's current state, or TransitionRefused. `conditions`
+    False skips the `when` checks, for a service that checks them first with its own messages."""
     for transition in transitions_of(order.order_type):
         if transition.action != action:
             continue
         if not transition.allows(order.state):
-            allowed = ", ".join(t.action for t in available_transitions(order)) or "—"
+            allowed = "、".join(str(t.label) for t in available_transitions(order)) or "—"
             raise TransitionRefused(
                 _("工单 %(number)s 当前状态为“%(state)s”，不能执行“%(action)s”。可执行：%(allowed)s")
                 % {"number": order.number, "state": order.get_state_display(),
                    "action": transition.label, "allowed": allowed}
             )
+        if conditions and transition.when is not None and not transition.when(order, facts or Facts(order)):
+            raise TransitionRefused(str(transition.refusal) or _("工单 %(number)s 现在不能执行“%(action)s”。")
+                                    % {"number": order.number, "action": transition.label})
         return transition
     raise TransitionRefused(
         _("“%(type)s”工单没有“%(action)s”操作。")
@@ -164,18 +217,15 @@ def transition_for(order, action):
 
 
 def available_transitions(order, user=None, clocks=None):
-    """Transitions open now (to `user`, when given). A transition with a `when` condition looks at the
-    order's running clocks: `clocks` when the caller has them (all of the order's), else one query,
-    made only when such a transition passes the state and role checks."""
-    available, pauses = [], None
+    """Transitions open now (to `user`, when given). A transition with a `when` condition may read
+    the order's running clocks (`clocks` when the caller has them, else one query) or its paid
+    service (one query), only when it passes the state and role checks."""
+    available, facts = [], Facts(order, clocks)
     for t in transitions_of(order.order_type):
         if not t.allows(order.state) or (user is not None and not user.has_role(*t.roles)):
             continue
-        if t.when is not None:
-            if pauses is None:
-                pauses = running_clock_pauses(order, clocks)
-            if not t.when(pauses):
-                continue
+        if t.when is not None and not t.when(order, facts):
+            continue
         available.append(t)
     return available
 

@@ -29,6 +29,7 @@ from griddesk.api.schemas import (
     NoteIn,
     OrderOut,
     OweCallbackIn,
+    PayIn,
     QuoteIn,
     ReplyIn,
     StageIn,
@@ -68,6 +69,11 @@ def _quote(order, user, p):
     lines = [{"item": line.item, "material": line.material, "quantity": str(line.quantity),
               "unit_price": str(line.unit_price)} for line in p.lines]
     return services.order_quote(order=order, actor=user, lines=lines, expected_version=p.expected_version)
+
+
+def _pay(order, user, p):
+    return services.order_pay(order=order, actor=user, method=str(p.method), reference=p.reference,
+                              expected_version=p.expected_version)
 
 
 def _crew_step(action):
@@ -128,6 +134,7 @@ ACTIONS = [
     Action("quote", QuoteIn, _quote, "有偿服务报价（P-1..P-3）"),
     Action("consent", ConsentIn, _simple(services.order_consent, consent_by="consent_by", method="method"),
            "客户确认报价（P-3）"),
+    Action("pay", PayIn, _pay, "登记收费（P-3）"),
     Action("invoice", InvoiceIn, _simple(services.order_invoice, invoice_no="invoice_no"), "开具发票（P-3）"),
     *[Action(step, CrewStepIn, _crew_step(step), summary) for step, summary in [
         ("crew_accept", "班组接单"), ("arrive", "到达现场（停止 R-2 时限）"), ("survey", "勘查汇报"),
