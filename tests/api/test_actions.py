@@ -117,7 +117,8 @@ def test_rule_T1_application_stages(api_as, people):
     order = agent.post("/api/v1/orders", {"order_type": "application", "channel": "hall",
                                           "customer": "1000000003", "title": "新装"}).json()
     number = order["number"]
-    for stage in ("reply_plan", "review_design", "inspect", "sign_contract", "energise"):
+    for stage in ("reply_plan", "submit_design", "review_design", "inspect_fail", "inspect", "sign_contract",
+                  "energise"):
         order = _ok(_act(office, number, stage, order["version"], note=stage))
     assert order["state"] == "energised"
     order = _ok(_act(office, number, "archive", order["version"]))

@@ -1,6 +1,7 @@
 """Issue 9's rule defects, each named after its rule: the tests that failed before the fixes."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from griddesk.orders import services
 from griddesk.orders.models import OrderState
@@ -52,3 +53,57 @@ def test_rule_P1_utility_side_repair_is_free_no_quote_pay_or_invoice(people, pro
         services.order_invoice(order=order, actor=people["lineman"], invoice_no="No.1")
     with pytest.raises(TransitionRefused, match="规则 P-3"):
         services.order_pay(order=order, actor=people["lineman"], method="cash")
+
+
+def _application(people, customer, **kwargs):
+    return services.order_create(order_type="application", channel="hall", actor=people["agent"],
+                                 customer=customer, title="新装", **kwargs)
+
+
+def _stage(order, people, stage, **kwargs):
+    return services.order_application_stage(order=order, actor=people["station_handler"], stage=stage, **kwargs)
+
+
+def test_rule_T2_design_review_clock_starts_when_the_customer_submits(people, province):
+    from griddesk.orders.models import SlaClock
+
+    order = _stage(_application(people, province["customers"][2]), people, "reply_plan")
+    assert not SlaClock.objects.filter(order=order, key__startswith="T-2").exists()  # the customer's own time
+    order = _stage(order, people, "submit_design")
+    clock = SlaClock.objects.get(order=order, key="T-2/lv")
+    assert clock.started_at == order.updated_at and clock.stopped_at is None
+    with pytest.raises(ValidationError, match="书面审查意见"):
+        _stage(order, people, "review_design")
+    order = _stage(order, people, "review_design", note="接地方式需修改为TN-S，其余同意")
+    clock.refresh_from_db()
+    assert clock.stopped_at == order.updated_at and clock.met is True
+
+
+def test_rule_M2_failed_inspection_loops_to_reinspection_until_passed(people, province):
+    order = _stage(_application(people, province["customers"][2]), people, "reply_plan")
+    with pytest.raises(ValidationError, match="书面整改意见"):
+        _stage(order, people, "inspect_fail")
+    order = _stage(order, people, "inspect_fail", note="配电箱未做接地，限期整改")
+    assert order.state == OrderState.RECTIFYING
+    assert "sign_contract" not in _offered(order, people["station_handler"])
+    order = _stage(order, people, "inspect_fail", note="接地电阻仍超标")
+    order = _stage(order, people, "inspect", note="复验合格")
+    assert order.state == OrderState.INSPECTED
+    from griddesk.audit.models import AuditEvent
+    from griddesk.audit.services import stream_of
+
+    fails = AuditEvent.objects.filter(stream=stream_of(order), action="order.inspect_fail")
+    assert [e.payload["note"] for e in fails.order_by("seq")] == ["配电箱未做接地，限期整改", "接地电阻仍超标"]
+
+
+def test_rule_T1_dual_source_is_derived_from_the_application(people, province):
+    from griddesk.customers.models import Customer
+    from griddesk.orders.models import SlaClock
+
+    factory = Customer.objects.create(account_no="2000000001", name="临河机械厂", phone="05310000001",
+                                      address="临河县工业园1号", transformer=province["tx1"],
+                                      supply_voltage="10kV", zone="urban", org=province["station"])
+    single = _application(people, factory)
+    dual = _application(people, factory, dual_source=True, detect_repeat=False)
+    assert (single.application_kind, dual.application_kind) == ("hv_single", "hv_dual")
+    assert SlaClock.objects.get(order=dual, key__startswith="T-1").key == "T-1/hv-dual"

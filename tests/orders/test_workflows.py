@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from griddesk.audit.models import AuditEvent
 from griddesk.audit.services import audit_verify, stream_of
+from griddesk.notify.models import Message
 from griddesk.orders import services
 from griddesk.orders.models import OrderState, PaidService, Reminder, SlaClock, WorkOrder
 from griddesk.orders.workflows import TransitionRefused
@@ -215,7 +216,9 @@ def test_rule_T1_late_stage_needs_a_delay_reason(people, province):
                                              stage="reply_plan", delay_reason="客户资料不全")
     clock.refresh_from_db()
     assert (clock.met, clock.delay_reason) == (False, "客户资料不全")
-    assert SlaClock.objects.filter(order=order, key="T-2/lv", stopped_at__isnull=True).exists()
+    assert not SlaClock.objects.filter(order=order, key="T-2/lv").exists()  # T-2 waits for the design
+    told = Message.objects.get(order=order, channel="sms")  # rule T-1: the customer hears why
+    assert told.address == customer.phone and "客户资料不全" in told.body and order.number in told.body
 
 
 def test_rule_C8_repair_with_no_covering_crew_is_accepted_for_the_dispatcher(people, province):

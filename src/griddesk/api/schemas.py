@@ -238,6 +238,7 @@ class OrderCreateIn(In):
     caller_phone: str = Field("", max_length=20)
     fault_side: FaultSideEnum | None = None
     application_kind: ApplicationKindEnum | None = None
+    dual_source: bool = Field(False, description="业务受理：高压客户申请双电源（规则 T-1，业务类别为 hv_dual）")
     anonymous: bool = False
     identity: IdentityIn | None = None
     accused: list[str] = Field(default_factory=list, max_length=5,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from griddesk.orders.models import (
+    ApplicationKind,
     Category,
     Channel,
     ComplaintCause,
@@ -56,6 +57,11 @@ class IntakeForm(forms.Form):
         label=_("故障产权（规则 C-8）"), required=False,
         choices=[("", _("无法判断"))] + [c for c in FaultSide.choices if c[0] != FaultSide.UNKNOWN],
     )
+    application_kind = forms.ChoiceField(
+        label=_("业务类别（规则 T-1）"), required=False,
+        choices=[("", _("按客户供电电压确定")), *ApplicationKind.choices],
+    )
+    dual_source = forms.BooleanField(label=_("申请高压双电源"), required=False)
     anonymous = forms.BooleanField(label=_("投诉人/举报人要求匿名（规则 K-7）"), required=False)
     accused = forms.ModelChoiceField(
         label=_("被投诉/举报单位（规则 K-9）"), queryset=Org.objects.none(), required=False,
@@ -90,6 +96,8 @@ class IntakeForm(forms.Form):
         data["accused"] = [data["accused"]] if data.get("accused") else []
         if order_type != OrderType.REPAIR:
             data["fault_side"] = ""
+        if order_type != OrderType.APPLICATION:
+            data["application_kind"], data["dual_source"] = "", False
         return data
 
     def _clean_report(self, data):

@@ -172,6 +172,7 @@ def _create(form, customer, user):
         description=data["description"], caller_name=data["caller_name"],
         caller_phone=data["caller_phone"], fault_side=data["fault_side"],
         anonymous=data["anonymous"], identity=form.identity(), accused=data["accused"],
+        application_kind=data["application_kind"], dual_source=data["dual_source"],
     )
 
 

@@ -463,8 +463,13 @@ class _Route:
         else:
             high = kind in (ApplicationKind.HV_SINGLE, ApplicationKind.HV_DUAL)
             stage("reply_plan", (5 * DAY, 25 * DAY) if high else (2 * DAY, 9 * DAY))  # rule T-1
+            stage("submit_design", (3 * DAY, 20 * DAY))  # the customer's own time: no clock runs (T-2)
             stage("review_design", (7 * DAY, 25 * DAY) if high else (2 * DAY, 8 * DAY))  # rule T-2
-            stage("inspect", (5 * DAY, 20 * DAY))
+            if self.rng.random() < 0.2:  # rule M-2: failed, rectified, inspected again
+                stage("inspect_fail", (5 * DAY, 20 * DAY))
+                stage("inspect", (3 * DAY, 10 * DAY))
+            else:
+                stage("inspect", (5 * DAY, 20 * DAY))
             stage("sign_contract", (DAY, 3 * DAY))
             stage("energise", (DAY, 4 * DAY))
         steps.take("archive", office, (DAY, 3 * DAY))

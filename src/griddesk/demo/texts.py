@@ -80,6 +80,8 @@ REPLIES = ["已将处理结果答复客户，客户表示认可", "已答复客�
 FEEDBACK_ANSWERS = ["感谢客户的意见，已转相关部门研究改进", "已采纳客户建议并列入工作计划",
                     "已将表扬转达所在单位并通报表扬"]
 STAGE_NOTES = {
-    "reply_plan": "已答复供电方案", "review_design": "设计文件审查通过", "inspect": "竣工检验合格",
+    "reply_plan": "已答复供电方案", "submit_design": "客户已报送设计文件",
+    "review_design": "设计文件审查通过，书面意见已送达客户", "inspect": "竣工检验合格",
+    "inspect_fail": "接地电阻不合格，书面整改意见已送达客户",
     "sign_contract": "已签订供用电合同", "energise": "已装表接电",
 }

@@ -80,8 +80,8 @@ def _start_keys(order, action):
     if order.order_type in (OrderType.CONSULTATION, OrderType.QUERY) and action == "owe_callback":
         return ["C-6/callback"], False
     if order.order_type == OrderType.APPLICATION and order.application_kind:
-        if action == "reply_plan" and order.application_kind != ApplicationKind.RESIDENT:
-            return [T2_KEYS[order.application_kind]], False
+        if action == "submit_design" and order.application_kind != ApplicationKind.RESIDENT:
+            return [T2_KEYS[order.application_kind]], False  # rule T-2: from the customer's submission
         if action == "sign_contract" and order.application_kind in T3_OTHER_KEYS:
             return list(T3_OTHER_KEYS[order.application_kind]), True
     return [], False

@@ -13,9 +13,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from griddesk import sealing
 from griddesk.audit.services import audit_append, stream_of
+from griddesk.notify.models import NotifyChannel
+from griddesk.notify.services import message_send
 from griddesk.orders import clocks, disclosure
 from griddesk.orders.intake import IntakeDraft, intake_write, order_numbers_take
 from griddesk.orders.models import (
@@ -87,7 +90,8 @@ def order_create(**kwargs):
 def order_draft(
     *, order_type, channel, org=None, actor=None, customer=None, category=None, received_at=None,
     title="", description="", caller_name="", caller_phone="", fault_side="",
-    application_kind="", anonymous=False, identity=None, accused=(), detect_repeat=True, extra=None,
+    application_kind="", dual_source=False, anonymous=False, identity=None, accused=(), detect_repeat=True,
+    extra=None,
 ):
     """Everything accepting an order needs to read and decide, with nothing written (受理草稿).
 
@@ -128,7 +132,8 @@ def order_draft(
         agent_no=getattr(actor, "agent_no", "") or "", title=title, description=description,
         caller_name=caller_name, caller_phone=caller_phone, parent=parent, fault_side=fault_side,
         zone=place.zone if place else "", supply_voltage=place.supply_voltage if place else "",
-        application_kind=application_kind or _application_kind(order_type, place), anonymous=anonymous,
+        application_kind=application_kind or _application_kind(order_type, place, dual_source),
+        anonymous=anonymous,
         created_at=now, updated_at=now,
     )
     disclosure.accusations_set(order, accused)
@@ -166,7 +171,9 @@ def order_draft_commit(draft):
     return draft.order
 
 
-def _application_kind(order_type, customer):
+def _application_kind(order_type, customer, dual_source=False):
+    """Rule T-1's supply class, from the application: the customer's supply voltage and whether a
+    high-voltage customer applies for two sources (双电源)."""
     if order_type != OrderType.APPLICATION or customer is None:
         return ""
     voltage = customer.supply_voltage
@@ -174,7 +181,7 @@ def _application_kind(order_type, customer):
         return ApplicationKind.RESIDENT
     if voltage == "380V":
         return ApplicationKind.LV_NONRESIDENT
-    return ApplicationKind.HV_SINGLE
+    return ApplicationKind.HV_DUAL if dual_source else ApplicationKind.HV_SINGLE
 
 
 def _record_repeat(*, parent, child, actor, now):
@@ -449,7 +456,11 @@ def order_owe_callback(*, order, actor, phone, note="", expected_version=None):
                     payload={"phone": phone, "note": note})
 
 
-APPLICATION_STAGES = ("reply_plan", "review_design", "inspect", "sign_contract", "energise")
+APPLICATION_STAGES = ("reply_plan", "submit_design", "review_design", "inspect", "inspect_fail",
+                      "sign_contract", "energise")
+# Stages whose note is a written opinion the customer receives: the design review (T-2) and a failed
+# inspection's rectification opinion (M-2).
+WRITTEN_OPINION = {"review_design": _lazy("书面审查意见"), "inspect_fail": _lazy("书面整改意见")}
 
 
 def order_application_stage(*, order, actor, stage, note="", delay_reason="", expected_version=None):
@@ -459,6 +470,8 @@ def order_application_stage(*, order, actor, stage, note="", delay_reason="", ex
     """
     if stage not in APPLICATION_STAGES:
         raise TransitionRefused(_("未知的业务环节：%s") % stage)
+    if stage in WRITTEN_OPINION:
+        _require_text(note, "note", WRITTEN_OPINION[stage])
     late = clocks.late_clocks_stopped_by(order=order, action=stage, at=timezone.now())
     if late and not delay_reason.strip():
         raise ValidationError({"delay_reason": _("已超过时限 %s，请填写延期原因（规则 T-1）。")
@@ -468,7 +481,20 @@ def order_application_stage(*, order, actor, stage, note="", delay_reason="", ex
                          payload={"note": note, "delay_reason": delay_reason})
         if late:
             clocks.clocks_record_delay_reason(clocks=late, reason=delay_reason)
+            _tell_customer_of_delay(order, late, delay_reason)
     return order
+
+
+def _tell_customer_of_delay(order, late, reason):
+    """Rule T-1: explain any delay: the customer gets the reason through the outbox (SMS)."""
+    phone = order.customer.phone if order.customer_id else order.caller_phone
+    if not phone:
+        return
+    message_send(
+        channel=NotifyChannel.SMS, address=phone, order=order, subject=_("业务办理延期说明"),
+        body=_("您的业务申请（工单 %(number)s）“%(stages)s”超过了承诺时限，原因：%(reason)s。给您带来不便，敬请谅解。")
+        % {"number": order.number, "stages": "、".join(c.label for c in late), "reason": reason},
+    )
 
 
 def order_archive(*, order, actor, expected_version=None):

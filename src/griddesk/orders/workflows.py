@@ -144,11 +144,18 @@ CONSULTATION = [
 ]
 
 # Rules H-6, T-1..T-3: stages with their clocks and documents.
-APPLICATION_STAGES_OPEN = {S.ACCEPTED, S.PLAN_REPLIED, S.DESIGN_REVIEWED, S.INSPECTED, S.CONTRACT_SIGNED}
+APPLICATION_STAGES_OPEN = {S.ACCEPTED, S.PLAN_REPLIED, S.DESIGN_SUBMITTED, S.DESIGN_REVIEWED, S.RECTIFYING,
+                           S.INSPECTED, S.CONTRACT_SIGNED}
+INSPECTABLE = {S.PLAN_REPLIED, S.DESIGN_REVIEWED, S.RECTIFYING}
 APPLICATION = [
     _t("reply_plan", gettext_lazy("答复供电方案"), {S.ACCEPTED}, S.PLAN_REPLIED, {R.BACK_OFFICE}),
-    _t("review_design", gettext_lazy("设计审查"), {S.PLAN_REPLIED}, S.DESIGN_REVIEWED, {R.BACK_OFFICE}),
-    _t("inspect", gettext_lazy("竣工检验"), {S.PLAN_REPLIED, S.DESIGN_REVIEWED}, S.INSPECTED, {R.BACK_OFFICE}),
+    # Rule T-2: the review clock runs from the customer's submission of the design, not from the plan.
+    _t("submit_design", gettext_lazy("客户报送设计文件"), {S.PLAN_REPLIED}, S.DESIGN_SUBMITTED, {R.BACK_OFFICE}),
+    _t("review_design", gettext_lazy("设计审查（书面意见）"), {S.DESIGN_SUBMITTED}, S.DESIGN_REVIEWED,
+       {R.BACK_OFFICE}),
+    # Rule M-2: a failed inspection gives a written rectification opinion; re-inspected until it passes.
+    _t("inspect", gettext_lazy("竣工检验合格"), INSPECTABLE, S.INSPECTED, {R.BACK_OFFICE}),
+    _t("inspect_fail", gettext_lazy("竣工检验不合格"), INSPECTABLE, S.RECTIFYING, {R.BACK_OFFICE}),
     _t("sign_contract", gettext_lazy("签订合同"), {S.INSPECTED}, S.CONTRACT_SIGNED, {R.BACK_OFFICE}),
     _t("energise", gettext_lazy("装表接电"), {S.ACCEPTED, S.CONTRACT_SIGNED}, S.ENERGISED, {R.BACK_OFFICE}),
     _t("archive", gettext_lazy("归档"), {S.ENERGISED}, S.ARCHIVED, OFFICE),

@@ -149,8 +149,10 @@ ACTIONS = [
     Action("owe_callback", OweCallbackIn, _simple(services.order_owe_callback, phone="phone", note="note"),
            "需回电答复（C-6）"),
     *[Action(stage, StageIn, _stage(stage), summary) for stage, summary in [
-        ("reply_plan", "答复供电方案（T-1）"), ("review_design", "设计审查（T-2）"),
-        ("inspect", "竣工检验"), ("sign_contract", "签订合同"), ("energise", "装表接电（T-3）")]],
+        ("reply_plan", "答复供电方案（T-1）"), ("submit_design", "客户报送设计文件（T-2 起算）"),
+        ("review_design", "设计审查，note 为书面审查意见（T-2）"), ("inspect", "竣工检验合格"),
+        ("inspect_fail", "竣工检验不合格，note 为书面整改意见（M-2）"), ("sign_contract", "签订合同"),
+        ("energise", "装表接电（T-3）")]],
     Action("wait_customer", WaitCustomerIn, _simple(services.order_wait_customer, reason="reason"),
            "等待客户，暂停业务受理的时限（T-1..T-3）"),
     Action("customer_back", CustomerBackIn, _simple(services.order_customer_back, note="note"),

@@ -86,6 +86,7 @@ def _create_arguments(user, payload):
         caller_name=payload.caller_name, caller_phone=payload.caller_phone,
         fault_side=str(payload.fault_side) if payload.fault_side else "",
         application_kind=str(payload.application_kind) if payload.application_kind else "",
+        dual_source=payload.dual_source,
         anonymous=payload.anonymous, identity=payload.identity.model_dump() if payload.identity else None,
     )
 

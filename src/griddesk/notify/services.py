@@ -1,0 +1,36 @@
+"""Writing to the outbox (发件箱). A message is a row: console messages are read in the staff inbox;
+SMS, e-mail and WeChat messages wait there for a channel adapter to deliver them (docs/notify.md).
+Writing one is part of the sender's transaction: no hand-over is ever lost or sent twice."""
+
+from django.utils import timezone
+
+from griddesk.notify.models import Message, NotifyChannel
+
+SMS_MAX = 300  # characters of an SMS body kept: gateways split long texts; ours stay short
+
+
+def message_send(*, channel, subject, body="", recipient=None, recipient_org=None, address="", order=None,
+                 dedupe_key=None, at=None):
+    """Queue one message; with a `dedupe_key` already used, the earlier message stands (retries)."""
+    messages = messages_send([dict(channel=channel, subject=subject, body=body, recipient=recipient,
+                                   recipient_org=recipient_org, address=address, order=order,
+                                   dedupe_key=dedupe_key)], at=at)
+    return messages[0] if messages else None
+
+
+def messages_send(items, *, at=None):
+    """Queue many messages in one statement; console messages count as delivered at once."""
+    now = at or timezone.now()
+    rows = []
+    for item in items:
+        channel = item["channel"]
+        body = item.get("body", "")
+        if channel == NotifyChannel.SMS:
+            body = body[:SMS_MAX]
+        rows.append(Message(
+            channel=channel, subject=str(item["subject"])[:200], body=body, recipient=item.get("recipient"),
+            recipient_org=item.get("recipient_org"), address=(item.get("address") or "")[:100],
+            order=item.get("order"), dedupe_key=item.get("dedupe_key"), created_at=now,
+            sent_at=now if channel == NotifyChannel.CONSOLE else None,
+        ))
+    return Message.objects.bulk_create(rows, ignore_conflicts=any(r.dedupe_key for r in rows))
