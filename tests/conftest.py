@@ -72,6 +72,13 @@ def _no_group_commit(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_repair_visit_sampling(settings):
+    """Rule C-12's sampling draws from order numbers, which carry the date: tests that archive repairs
+    must not depend on the day they run. Sampling has its own tests (tests/orders/test_issue9_rules.py)."""
+    settings.GRIDDESK_REPAIR_VISIT_SHARE = 0.0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests create many accounts; PBKDF2's deliberate slowness buys nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -159,6 +159,8 @@ GRIDDESK_DEFAULT_RULESET = os.environ.get("GRIDDESK_DEFAULT_RULESET", "service-c
 # Orders created through the API in one server process are written in shared transactions
 # at peak (orders/batching.py); "0" writes each in its own.
 GRIDDESK_GROUP_COMMIT = os.environ.get("GRIDDESK_GROUP_COMMIT", "1") != "0"
+# Rule C-12: the share of restored repairs drawn for a return visit (others on demand: "要求回访").
+GRIDDESK_REPAIR_VISIT_SHARE = float(os.environ.get("GRIDDESK_REPAIR_VISIT_SHARE", "0.1"))
 
 LOGGING = {
     "version": 1,

@@ -22,7 +22,7 @@ def test_rule_C8_repair_is_created_and_dispatched_at_once(api_as, people):
     assert clock["rule"] == "R-2" and clock["met"] is None and clock["breached"] is False
     assert 44 * 60 < clock["remaining_seconds"] <= 45 * 60
     assert data["customer"] == "1000000001" and data["identity_sealed"] is False
-    assert [a["action"] for a in data["actions"]] == ["transfer_to_leader"]  # the agent's options now
+    assert [a["action"] for a in data["actions"]] == ["request_visit", "transfer_to_leader"]  # the agent's options now
 
 
 @pytest.mark.parametrize("body", [

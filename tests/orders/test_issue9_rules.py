@@ -107,3 +107,74 @@ def test_rule_T1_dual_source_is_derived_from_the_application(people, province):
     dual = _application(people, factory, dual_source=True, detect_repeat=False)
     assert (single.application_kind, dual.application_kind) == ("hv_single", "hv_dual")
     assert SlaClock.objects.get(order=dual, key__startswith="T-1").key == "T-1/hv-dual"
+
+
+def test_rule_K5_order_without_an_actor_still_has_an_owner_who_stays(people, province):
+    letter = services.order_create(order_type="complaint", channel="letter", actor=None,
+                                   customer=province["customers"][0], title="来信反映抄表不准")
+    assert letter.owner == people["leader"]  # the nearest shift leader up the station's tree
+    letter = services.order_forward(order=letter, actor=people["agent"], department=people["marketing"])
+    letter = services.order_bounce(order=letter, actor=people["handler"], reason="非本部门职责")
+    letter.refresh_from_db()
+    assert (letter.owner, letter.handling_org) == (people["leader"], None)  # H-4: the owner stays
+
+
+def test_rule_K5_no_owner_at_all_is_refused_with_a_message(province):
+    with pytest.raises(ValidationError, match="无法确定首问责任人"):
+        services.order_create(order_type="complaint", channel="letter", actor=None,
+                              customer=province["customers"][0], title="来信")
+
+
+def test_rule_C12_complaint_return_visit_clock_starts_at_the_reply(people, province):
+    from griddesk.orders.models import SlaClock
+
+    order = services.order_create(order_type="complaint", channel="hotline", actor=people["agent"],
+                                  customer=province["customers"][0], title="态度差")
+    order = services.order_forward(order=order, actor=people["agent"], department=people["marketing"])
+    order = services.order_findings(order=order, actor=people["handler"], findings="属实", cause="attitude")
+    assert not SlaClock.objects.filter(order=order, key="C-12/complaint-visit").exists()
+    order = services.order_reply(order=order, actor=people["handler"], reply="已致歉并整改")
+    clock = SlaClock.objects.get(order=order, key="C-12/complaint-visit")
+    assert clock.started_at == order.updated_at and clock.stopped_at is None
+    order = services.order_visit(order=order, actor=people["visitor"], satisfaction="satisfied")
+    clock.refresh_from_db()
+    assert clock.stopped_at == order.updated_at and clock.met is True
+
+
+def test_rule_C12_repair_visits_are_sampled_at_the_configured_share(people, province, settings):
+    settings.GRIDDESK_REPAIR_VISIT_SHARE = 1.0
+    order = _repair(people, province, fault_side="utility")
+    for step in ("arrive", "repair", "restore"):
+        order = services.order_crew_step(order=order, actor=people["lineman"], step=step)
+    assert order.visit_wanted
+    with pytest.raises(TransitionRefused, match="需先回访"):
+        services.order_archive(order=order, actor=people["agent"])
+    settings.GRIDDESK_REPAIR_VISIT_SHARE = 0.0
+    other = services.order_create(order_type="repair", channel="hotline", actor=people["agent"],
+                                  customer=province["customers"][1], title="停电", fault_side="utility")
+    for step in ("arrive", "repair", "restore"):
+        other = services.order_crew_step(order=other, actor=people["lineman"], step=step)
+    assert not other.visit_wanted
+
+
+def test_rule_C12_share_draws_about_that_share_of_numbers():
+    from types import SimpleNamespace
+
+    from django.test import override_settings
+
+    with override_settings(GRIDDESK_REPAIR_VISIT_SHARE=0.25):
+        drawn = sum(services.repair_visit_sampled(SimpleNamespace(number=f"GD20261203{n:06d}")) for n in range(4000))
+    assert 900 <= drawn <= 1100
+
+
+def test_rule_C12_a_repair_visit_on_demand(people, province, settings):
+    settings.GRIDDESK_REPAIR_VISIT_SHARE = 0.0
+    order = _repair(people, province, fault_side="utility")
+    order = services.order_request_visit(order=order, actor=people["leader"], reason="客户情绪激动，须回访")
+    assert order.visit_wanted and "request_visit" not in _offered(order, people["leader"])
+    for step in ("arrive", "repair", "restore"):
+        order = services.order_crew_step(order=order, actor=people["lineman"], step=step)
+    with pytest.raises(TransitionRefused, match="需先回访"):
+        services.order_archive(order=order, actor=people["agent"])
+    order = services.order_visit(order=order, actor=people["visitor"], satisfaction="satisfied")
+    assert services.order_archive(order=order, actor=people["agent"]).state == OrderState.ARCHIVED

@@ -87,7 +87,7 @@ def test_invalid_step_is_refused_with_a_message(lineman, repair):
     order = repair()
     _r, messages = act(lineman, order, "restore")
     assert messages == [f"工单 {order.number} 当前状态为“已派工”，不能执行“恢复送电”。"
-                        "可执行：班组接单、到达现场、转值长"]
+                        "可执行：班组接单、到达现场、要求回访、转值长"]
     assert WorkOrder.objects.get(pk=order.pk).state == OrderState.DISPATCHED
 
 

@@ -281,6 +281,10 @@ class PayIn(ActionIn):
     reference: str = Field("", max_length=60, description="收费凭证号")
 
 
+class RequestVisitIn(ActionIn):
+    reason: str = Field(max_length=200, description="要求回访的原因（规则 C-12）")
+
+
 class InvoiceIn(ActionIn):
     invoice_no: str = Field(max_length=40)
 

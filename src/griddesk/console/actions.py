@@ -73,6 +73,7 @@ ACTIONS = {
     "energise": (forms.StageForm, _stage("energise")),
     "wait_customer": (forms.WaitCustomerForm, _simple(services.order_wait_customer, reason="reason")),
     "customer_back": (forms.NoteForm, _simple(services.order_customer_back, note="note")),
+    "request_visit": (forms.ReasonForm, _simple(services.order_request_visit, reason="reason")),
     "archive": (forms.VersionedForm, _simple(services.order_archive)),
     "transfer_to_leader": (forms.NoteForm, _transfer),
 }

@@ -29,7 +29,8 @@ from griddesk.rules.selectors import DeadlineNotFound, compute_due, deadline_for
 
 WARN_FRACTION = 0.8
 # A rule set that carries this key wants every repair visited after restoration (rule C-12).
-REPAIR_VISIT_KEY = "C-12/repair-visit"  # issue 3: warn the owner at 80% of a clock
+REPAIR_VISIT_KEY = "C-12/repair-visit"
+COMPLAINT_VISIT_KEY = "C-12/complaint-visit"
 
 T1_KEYS = {
     ApplicationKind.RESIDENT: "T-1/lv",
@@ -77,6 +78,10 @@ def _start_keys(order, action):
         return [REPAIR_VISIT_KEY], False  # only where the rule set has it (rule C-12)
     if order.order_type == OrderType.REPAIR and action == "consent":
         return [f"R-2/{zone}"], False  # a paid repair's crew clock runs from the consent
+    if order.order_type == OrderType.COMPLAINT and action == "reply":
+        return [COMPLAINT_VISIT_KEY], False  # rule C-12: the return visit is tracked from the reply
+    if order.order_type == OrderType.REPAIR and action == "request_visit":
+        return [REPAIR_VISIT_KEY], False
     if order.order_type in (OrderType.CONSULTATION, OrderType.QUERY) and action == "owe_callback":
         return ["C-6/callback"], False
     if order.order_type == OrderType.APPLICATION and order.application_kind:
@@ -90,7 +95,7 @@ def _start_keys(order, action):
 # action -> key prefixes of the clocks it stops (met if stopped by the due time)
 STOP_PREFIXES = {
     OrderType.REPAIR: {"arrive": ("R-2/",), "restore": ("R-1/",), "visit": ("C-12/",)},
-    OrderType.COMPLAINT: {"contact": ("K-3/complaint-contact",), "reply": ("K-3/",)},
+    OrderType.COMPLAINT: {"contact": ("K-3/complaint-contact",), "reply": ("K-3/",), "visit": ("C-12/",)},
     OrderType.REPORT: {"reply": ("K-3/",)},
     OrderType.CONSULTATION: {"answer": ("C-6/",)},
     OrderType.QUERY: {"answer": ("C-6/",)},
@@ -243,11 +248,13 @@ def remaining(clock, now=None):
 
 
 def repair_visit_required(order):
-    """A repair must be visited before archiving when it was a paid service (rule P-4) or its
-    rule-set version carries a repair-visit deadline (rule C-12)."""
+    """A repair must be visited before archiving when it was a paid service (rule P-4), was sampled
+    or asked for a visit (rule C-12), or its rule-set version carries a repair-visit deadline."""
     if order.order_type != OrderType.REPAIR:
         return False
     if order.fault_side == FaultSide.CUSTOMER_INTERNAL and hasattr(order, "paid_service"):
+        return True
+    if order.visit_wanted:  # sampled at restoration, or asked for (rule C-12)
         return True
     if order.ruleset_version_id is None:
         return False

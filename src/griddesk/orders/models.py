@@ -209,6 +209,8 @@ class WorkOrder(models.Model):
     anonymous = models.BooleanField(_("匿名"), default=False, help_text=_("规则 K-7：举报人要求匿名。"))
     cause = models.CharField(_("责任原因"), max_length=20, choices=ComplaintCause.choices, blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
+    visit_wanted = models.BooleanField(
+        _("需回访"), default=False, help_text=_("规则 C-12：抢修恢复后抽中回访，或经要求回访。"))
     transfer_count = models.PositiveSmallIntegerField(_("转派次数"), default=0)
     bounce_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     ruleset_version = models.ForeignKey(

@@ -8,6 +8,7 @@ import os
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -42,7 +43,7 @@ from griddesk.orders.models import (
 from griddesk.orders.selectors import crew_covering, open_matter_of
 from griddesk.orders.workflows import TransitionRefused, transition_for
 from griddesk.orgs.models import Role, RoleCode
-from griddesk.orgs.selectors import org_in_scope
+from griddesk.orgs.selectors import default_owner, org_in_scope
 
 
 class ConcurrentUpdate(Exception):
@@ -88,14 +89,16 @@ def order_create(**kwargs):
 
 
 def order_draft(
-    *, order_type, channel, org=None, actor=None, customer=None, category=None, received_at=None,
+    *, order_type, channel, org=None, actor=None, owner=None, customer=None, category=None, received_at=None,
     title="", description="", caller_name="", caller_phone="", fault_side="",
     application_kind="", dual_source=False, anonymous=False, identity=None, accused=(), detect_repeat=True,
     extra=None,
 ):
     """Everything accepting an order needs to read and decide, with nothing written (受理草稿).
 
-    - The actor becomes its owner of record (H-4); their agent number is kept (C-4).
+    - The actor becomes its owner of record (H-4); their agent number is kept (C-4). An order entered
+      without one (a letter keyed in by a service, an import) gets `owner`, or the nearest shift
+      leader up its unit's tree: no order is without an owner (K-5).
     - A repeat of an open matter becomes its child (子单), raises the parent's call
       count and reminds its owner (A-4), instead of a second dispatch.
     - A repair on the utility side, or where the side is unknown, is dispatched at once
@@ -117,6 +120,10 @@ def order_draft(
     org = org or (customer.org if customer else None) or (actor.org if actor else None)
     if org is None:
         raise ValidationError({"org": _("无法确定责任单位：请指定客户或单位。")})
+    owner = actor or owner or default_owner(org)
+    if owner is None:
+        raise ValidationError({"owner": _("%s 及其上级单位没有在岗的值长或座席，无法确定首问责任人（规则 K-5、H-4）。")
+                               % org})
     fault_side = fault_side or (FaultSide.UNKNOWN if order_type == OrderType.REPAIR else "")
     place = customer
     if disclosure.sealed_kind(order_type, anonymous):
@@ -128,7 +135,7 @@ def order_draft(
                             now=now) if detect_repeat else None
     order = WorkOrder(
         order_type=order_type, channel=channel, received_at=received_at, accepted_at=now,
-        category=category, customer=customer, org=org, owner=actor,
+        category=category, customer=customer, org=org, owner=owner,
         agent_no=getattr(actor, "agent_no", "") or "", title=title, description=description,
         caller_name=caller_name, caller_phone=caller_phone, parent=parent, fault_side=fault_side,
         zone=place.zone if place else "", supply_voltage=place.supply_voltage if place else "",
@@ -354,8 +361,26 @@ def order_crew_step(*, order, actor, step, note="", at=None, expected_version=No
         raise ValidationError({"at": _("时间不能早于受理时间。")})
     if step == "survey":
         _require_text(note, "note", _("勘查情况"))
+    fields, payload = {}, {"note": note}
+    if step == "restore" and not order.visit_wanted and repair_visit_sampled(order):
+        fields["visit_wanted"] = payload["visit_sampled"] = True  # rule C-12
     return _advance(order=order, action=step, actor=actor, expected_version=expected_version,
-                    at=at, payload={"note": note})
+                    at=at, fields=fields, payload=payload)
+
+
+def repair_visit_sampled(order):
+    """Rule C-12: whether a restored repair is drawn for a return visit, at the configured share
+    (settings.GRIDDESK_REPAIR_VISIT_SHARE); drawn from the order number, so a replay draws the same."""
+    share = settings.GRIDDESK_REPAIR_VISIT_SHARE
+    draw = int(hashlib.sha256(order.number.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return draw < share
+
+
+def order_request_visit(*, order, actor, reason, expected_version=None):
+    """Ask for a repair's return visit (要求回访), rule C-12: it cannot be archived without one."""
+    _require_text(reason, "reason", _("回访原因"))
+    return _advance(order=order, action="request_visit", actor=actor, expected_version=expected_version,
+                    fields={"visit_wanted": True}, payload={"reason": reason})
 
 
 def order_forward(*, order, actor, department, note="", expected_version=None):

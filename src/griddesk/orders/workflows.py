@@ -81,6 +81,10 @@ def dispatchable(order, facts):
     return not customer_internal(order, facts) or order.state == S.CONSENTED
 
 
+def visit_not_wanted(order, facts):
+    return not order.visit_wanted
+
+
 def payable(order, facts):
     """Rule P-3: a consented paid service not paid yet."""
     return facts.paid is not None and facts.paid.consent_at is not None and facts.paid.paid_at is None
@@ -117,6 +121,10 @@ REPAIR = [
        refusal=gettext_lazy("该工单不是待收费的有偿服务（规则 P-3）。")),
     _t("invoice", gettext_lazy("开具发票"), {S.RESOLVED, S.VISITED}, None, {R.REPAIR_CREW, R.BACK_OFFICE},
        when=invoiceable, refusal=gettext_lazy("有偿服务须先登记收费才能开具发票，且只开一次（规则 P-3）。")),
+    _t("request_visit", gettext_lazy("要求回访"), {S.DISPATCHED, S.CREW_ACCEPTED, S.ON_SITE, S.SURVEYED,
+                                                   S.REPAIRED, S.RESOLVED}, None,
+       {R.AGENT, R.SHIFT_LEADER, R.SUPERVISOR, R.MANAGER, R.RETURN_VISIT}, when=visit_not_wanted,
+       refusal=gettext_lazy("该工单已列入回访（规则 C-12）。")),
     _t("visit", gettext_lazy("回访"), {S.RESOLVED}, S.VISITED, {R.RETURN_VISIT, R.AGENT}),
     _t("archive", gettext_lazy("归档"), {S.RESOLVED, S.VISITED}, S.ARCHIVED, OFFICE | {R.RETURN_VISIT}),
 ]

@@ -27,6 +27,22 @@ def org_in_scope(user, org):
     return org.path.startswith(user.scope_path)
 
 
+def default_owner(org):
+    """Who owns an order entered with no person (a letter keyed in by a service, an import), rule
+    K-5: the nearest active shift leader up `org`'s tree, else the nearest agent; None if neither.
+    One query."""
+    from griddesk.orgs.models import RoleCode, Staff
+    from griddesk.paths import path_ids
+
+    ids = path_ids(org.path) if org.path else [org.pk]
+    candidates = (Staff.objects.filter(org_id__in=ids, is_active=True,
+                                       roles__code__in=[RoleCode.SHIFT_LEADER, RoleCode.AGENT])
+                  .values_list("pk", "org_id", "roles__code").order_by("pk"))
+    rank = {RoleCode.SHIFT_LEADER: 0, RoleCode.AGENT: 1}
+    best = min(candidates, key=lambda c: (-ids.index(c[1]), rank[c[2]], c[0]), default=None)
+    return Staff.objects.select_related("org").get(pk=best[0]) if best else None
+
+
 def order_visible(order, user):
     """The order is in the user's scope: by its org or the department it was forwarded to (K-3),
     or it was dispatched to one of the user's crews (R-1). No query unless the crew check is needed."""

@@ -32,6 +32,7 @@ from griddesk.api.schemas import (
     PayIn,
     QuoteIn,
     ReplyIn,
+    RequestVisitIn,
     StageIn,
     TransferIn,
     VisitIn,
@@ -157,6 +158,8 @@ ACTIONS = [
            "等待客户，暂停业务受理的时限（T-1..T-3）"),
     Action("customer_back", CustomerBackIn, _simple(services.order_customer_back, note="note"),
            "客户已补齐资料，恢复计时（T-1..T-3）"),
+    Action("request_visit", RequestVisitIn, _simple(services.order_request_visit, reason="reason"),
+           "要求回访（C-12）"),
     Action("archive", ArchiveIn, _simple(services.order_archive), "归档（C-12、K-8）"),
     Action("transfer_to_leader", TransferIn, _transfer, "转值长（C-11）"),
 ]
