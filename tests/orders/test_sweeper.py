@@ -97,3 +97,23 @@ def test_sweeper_ignores_stopped_and_paused_clocks(province, people):
     SlaClock.objects.filter(order=orders[1]).update(paused_since=now, pause_reason="等待客户")
     assert clocks_sweep() == {"warned": 1, "breached": 1}
     assert Reminder.objects.filter(order=orders[2]).count() == 2
+
+
+def test_warning_wording_follows_the_clock_state(people, province):
+    """Issue 9: a warning sent after the due time says the deadline passed, not that it is coming."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from griddesk.notify.models import Message
+    from griddesk.orders import services
+    from griddesk.orders.models import SlaClock
+    from griddesk.orders.sweeper import clocks_sweep
+
+    order = services.order_create(order_type="complaint", channel="letter", actor=people["agent"],
+                                  customer=province["customers"][0], title="来信",
+                                  received_at=timezone.now() - timedelta(days=7))
+    clocks_sweep(now=timezone.now())
+    clock = SlaClock.objects.get(order=order, key="K-3/complaint")
+    subject = Message.objects.get(dedupe_key=f"clock:{clock.pk}:warn").subject
+    assert subject.startswith("时限已超") and "已于" in subject and "将于" not in subject

@@ -61,16 +61,23 @@ def _send_warnings(clocks, now):
         [
             Message(
                 recipient=clock.owner, recipient_org=None if clock.owner_id else clock.org,
-                order=clock.order, created_at=now, sent_at=now,
-                subject=_("时限预警：工单 %(number)s 的“%(label)s”将于 %(due)s 到期")
-                % {"number": clock.order.number, "label": clock.label,
-                   "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")},
+                order=clock.order, created_at=now, sent_at=now, subject=warning_text(clock, now),
                 dedupe_key=f"clock:{clock.pk}:warn",
             )
             for clock in clocks
         ],
         ignore_conflicts=True,
     )
+
+
+def warning_text(clock, now):
+    """The warning says what the clock's state is when it is sent: a sweep that ran late (a stopped
+    worker, a back-dated letter) must not announce as coming a deadline already missed."""
+    values = {"number": clock.order.number, "label": clock.label,
+              "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")}
+    if clock.due_at <= now:
+        return _("时限已超：工单 %(number)s 的“%(label)s”已于 %(due)s 到期") % values
+    return _("时限预警：工单 %(number)s 的“%(label)s”将于 %(due)s 到期") % values
 
 
 def _send_escalations(clocks, now):
