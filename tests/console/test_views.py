@@ -466,14 +466,22 @@ def test_rule_K7_supervisor_opens_the_identity_and_it_is_audited(client, people,
     text = follow_text(supervisor.get(reverse("console:order", args=[order.number])))
     assert "查看举报人身份" in text and "13911112222" not in text
     response = supervisor.post(reverse("console:order_identity", args=[order.number]),
-                               {"identity-purpose": "核实举报线索"})
+                               {"identity-purpose": "核实举报线索"}, follow=True)
     text = follow_text(response)
-    assert response.status_code == 200 and "13911112222" in text and "刘某" in text
+    assert response.redirect_chain[-1][1] == 302  # POST, then GET: a reload does not open it again
+    assert "13911112222" in text and "刘某" in text
     event = AuditEvent.objects.get(stream=stream_of(order), action="identity.opened")
     assert event.payload == {"purpose": "核实举报线索"} and event.actor == people["supervisor"]
-    # shown once: the next view of the page is sealed again, with the opening in the timeline
+    # reloads within the window show it again without a second opening (issue 9, item 12) ...
     text = follow_text(supervisor.get(reverse("console:order", args=[order.number])))
-    assert "13911112222" not in text and "查看举报人身份（K-7）" in text
+    assert "13911112222" in text and "查看举报人身份（K-7）" in text
+    assert AuditEvent.objects.filter(stream=stream_of(order), action="identity.opened").count() == 1
+    # ... and once it has passed, the page is sealed again
+    session = supervisor.session
+    session[f"shown:identity:{order.number}"] = 0
+    session.save()
+    text = follow_text(supervisor.get(reverse("console:order", args=[order.number])))
+    assert "13911112222" not in text
 
 
 def test_identity_purpose_is_required(client, people, province):

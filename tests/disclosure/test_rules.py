@@ -171,3 +171,17 @@ def test_writes_reach_only_targets_in_the_actors_scope(people, province, make_st
             attempt()
         assert "不在您的管辖范围内" in str(error.value)
     assert WorkOrder.objects.get(pk=complaint.pk).version == 1 and WorkOrder.objects.get(pk=repair.pk).version == 1
+
+
+def test_show_masked_person_is_audited_once_and_shown_for_a_while(matters, staff, client):
+    """Issue 9 item 12: the POST is audited and redirects; reloads within the window show it again."""
+    from django.urls import reverse
+
+    named, carol = matters["named"], matters["persons"]["named"]
+    client.force_login(staff["outside"][R.MANAGER])
+    url = reverse("console:order", args=[named.number])
+    assert carol.phone not in client.get(url).content.decode()
+    shown = client.post(reverse("console:order_person", args=[named.number]), follow=True)
+    assert shown.redirect_chain == [(url, 302)] and carol.phone in shown.content.decode()
+    assert carol.phone in client.get(url).content.decode()
+    assert AuditEvent.objects.filter(stream=stream_of(named), action="person.shown").count() == 1

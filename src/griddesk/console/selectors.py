@@ -86,6 +86,12 @@ def order_page(*, order, user, now=None, person=None):
     }
 
 
+def sealed_identity_of(order):
+    """The sealed identity, for a page whose user opened it moments ago (console.showing: the
+    opening was audited then and the caller checked `may_open_identity` again)."""
+    return SealedIdentity.objects.filter(order=order).first()
+
+
 def accuse_targets():
     """Units a complaint or report can be about (rule K-9): any unit of the province."""
     return Org.objects.order_by("path")

@@ -21,6 +21,7 @@ from griddesk.api.services import call_outcome_record
 from griddesk.calendar.selectors import dashboard_calendar_warnings
 from griddesk.console import forms, selectors
 from griddesk.console.actions import ACTIONS
+from griddesk.console.showing import shown_recently, shown_remember
 from griddesk.customers.lookup import caller_card, caller_lookup, customer_for_caller
 from griddesk.orders import disclosure
 from griddesk.orders import services as order_services
@@ -66,13 +67,14 @@ def caller_search(request):
 
 
 @login_required
-def caller_page(request, account_no, view=None):
+def caller_page(request, account_no):
     """The caller page; personal data masked for roles whose work does not need it (orders.disclosure)."""
     customer = customer_for_caller(account_no=account_no, user=request.user)
     if customer is None:
         raise Http404(_("没有找到该户号，或不在您的管辖范围内。"))
     card = caller_card(customer=customer, user=request.user)
-    view = view or disclosure.customer_view(customer, request.user)
+    view = disclosure.customer_view(customer, request.user,
+                                    reveal=shown_recently(request, "customer", account_no))
     full = view.access == disclosure.Access.FULL
     return render(request, "console/caller.html", {
         "card": card, "customer": customer, "view": view, "hotkeys": _hotkeys(),
@@ -87,8 +89,9 @@ def caller_reveal(request, account_no):
     customer = customer_for_caller(account_no=account_no, user=request.user)
     if customer is None:
         raise Http404(_("没有找到该户号，或不在您的管辖范围内。"))
-    view = order_services.customer_reveal(customer=customer, actor=request.user)
-    return caller_page(request, account_no, view=view)
+    order_services.customer_reveal(customer=customer, actor=request.user)
+    shown_remember(request, "customer", account_no)
+    return redirect("console:caller", account_no=account_no)
 
 
 def _hotkeys():
@@ -225,13 +228,17 @@ def _order_or_404(request, number):
 
 
 @login_required
-def order_page(request, number, extra=None, person=None):
+def order_page(request, number):
     order = _order_or_404(request, number)
+    person = None
+    if shown_recently(request, "person", number):
+        person = disclosure.person_of(order, request.user, reveal=True)  # audited when shown (order_person)
     context = selectors.order_page(order=order, user=request.user, person=person)
     context.update(_action_forms(request, order, context["actions"]))
     # issue 3: an open-ended pause is only ever "waiting on the customer" (a storm's pause has its end)
     context["waiting_on_customer"] = next((c for c in context["clocks"] if c.status == "paused"), None)
-    context.update(extra or {})
+    if context["may_open_identity"] and shown_recently(request, "identity", number):
+        context.update(identity_opened=True, opened_identity=selectors.sealed_identity_of(order))
     return render(request, "console/order.html", context)
 
 
@@ -327,25 +334,26 @@ def order_identity(request, number):
         messages.error(request, _("未查看：%s") % _form_errors(form))
         return redirect("console:order", number=number)
     try:
-        identity = order_services.identity_open(order=order, actor=request.user,
-                                                purpose=form.cleaned_data["purpose"])
+        order_services.identity_open(order=order, actor=request.user, purpose=form.cleaned_data["purpose"])
     except SERVICE_ERRORS as error:
         messages.error(request, error_text(error))
         return redirect("console:order", number=number)
-    return order_page(request, number, extra={"opened_identity": identity, "identity_opened": True})
+    shown_remember(request, "identity", number)  # audited once, here; the page shows it for a while
+    return redirect("console:order", number=number)
 
 
 @login_required
 @require_POST
 def order_person(request, number):
-    """"Show" the masked person behind an order: audited (rules K-7, K-9 still apply); this response only."""
+    """"Show" the masked person behind an order: audited (rules K-7, K-9 still apply), then shown a while."""
     order = _order_or_404(request, number)
     try:
-        person = order_services.person_reveal(order=order, actor=request.user)
+        order_services.person_reveal(order=order, actor=request.user)
     except SERVICE_ERRORS as error:
         messages.error(request, error_text(error))
         return redirect("console:order", number=number)
-    return order_page(request, number, person=person)
+    shown_remember(request, "person", number)
+    return redirect("console:order", number=number)
 
 
 @login_required
