@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from griddesk.keys import keyring
+from griddesk.keys import SECRET_KEY_BYTES, keyring
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("GRIDDESK_HOME", Path.cwd()))
@@ -17,6 +17,11 @@ def _env_bool(name, default=False):
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 DEBUG = _env_bool("DEBUG", False)
 # Keys live outside the database: from the environment, else generated once under var/keys/ (keys.py).
 KEYS_DIR = Path(os.environ.get("GRIDDESK_KEYS_DIR", VAR_DIR / "keys"))
@@ -24,7 +29,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 if SECRET_KEY:
     SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 else:
-    SECRET_KEY, *SECRET_KEY_FALLBACKS = keyring(path=KEYS_DIR / "secret")
+    SECRET_KEY, *SECRET_KEY_FALLBACKS = keyring(path=KEYS_DIR / "secret", nbytes=SECRET_KEY_BYTES)
 # Rule K-7: sealed identities are encrypted with the first key; the others still decrypt (rotation).
 GRIDDESK_SEAL_KEYS = keyring(env="GRIDDESK_SEAL_KEYS", path=KEYS_DIR / "seal")
 # Rule K-8: the audit chain is keyed (HMAC) with the first key; the others still verify.
@@ -44,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "griddesk.security",
     "griddesk.audit",
     "griddesk.calendar",
     "griddesk.rules",
@@ -152,6 +158,22 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Served over HTTPS (GRIDDESK_TLS=1): plain HTTP is redirected, cookies are marked Secure and
+# browsers are told (HSTS) to use HTTPS only. Behind a TLS-terminating proxy, GRIDDESK_PROXY_SSL_HEADER
+# names the header the proxy sets to "https" (e.g. X-Forwarded-Proto); never set it without such a proxy.
+GRIDDESK_TLS = _env_bool("GRIDDESK_TLS", False)
+if os.environ.get("GRIDDESK_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["GRIDDESK_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"), "https"
+    )
+if GRIDDESK_TLS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _env_int("GRIDDESK_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GRIDDESK_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("GRIDDESK_HSTS_PRELOAD", True)
 
 # The province whose service code GridDesk runs; order numbers are unique per province.
 GRIDDESK_PROVINCE_CODE = os.environ.get("GRIDDESK_PROVINCE_CODE", "GD")
