@@ -72,6 +72,7 @@ def test_two_servers_on_one_host_keep_their_own_control_sockets_and_send_no_serv
             response = wait_for(f"http://127.0.0.1:{port}/console/login/")
             assert response.status == 200
             assert "Server" not in response.headers
+            assert "Content-Security-Policy" in response.headers
         sockets = []
         for home, port, _server in servers:
             path = home / "var" / "run" / f"gunicorn-{port}.ctl"
