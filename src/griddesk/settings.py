@@ -1,6 +1,7 @@
 """GridDesk settings: one module, driven by the environment (design.md, "Interfaces")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,7 +43,8 @@ if "testserver" not in ALLOWED_HOSTS:
     ALLOWED_HOSTS.append("testserver")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on GridDesk's admin site: a confirmed TOTP device makes the code mandatory (security/).
+    "griddesk.security.apps.GridDeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "griddesk.security",
     "griddesk.audit",
     "griddesk.calendar",
@@ -75,9 +80,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "griddesk.security.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "griddesk.urls"
@@ -125,6 +134,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.Staff"
+# django-axes first: it refuses a locked-out username + address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 hashes new and changed passwords; PBKDF2 hashes still verify and become Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -161,6 +182,27 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Logins (docs/security.md): a username from one address is locked out for
+# GRIDDESK_LOGIN_COOLOFF_MINUTES after GRIDDESK_LOGIN_FAILURE_LIMIT wrong passwords, on the console's
+# login and the admin's alike; `griddesk axes_reset` unlocks everyone, `axes_reset_username U` one.
+AXES_FAILURE_LIMIT = _env_int("GRIDDESK_LOGIN_FAILURE_LIMIT", 5)
+# 0 minutes: locked until an administrator unlocks it.
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("GRIDDESK_LOGIN_COOLOFF_MINUTES", 15)) or None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "griddesk.security.views.locked_out"
+AXES_VERBOSE = False
+
+# Sessions on a shared call-centre desk: the cookie dies with the browser, the session after
+# GRIDDESK_SESSION_IDLE_MINUTES without a request, and in any case GRIDDESK_SESSION_MAX_HOURS
+# (one shift) after the login (security/sessions.py).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = _env_int("GRIDDESK_SESSION_IDLE_MINUTES", 30) * 60
+GRIDDESK_SESSION_MAX_AGE = _env_int("GRIDDESK_SESSION_MAX_HOURS", 12) * 3600
+
+# Administrators with a confirmed TOTP device give its code to enter /admin/ (`griddesk otp enrol`).
+OTP_TOTP_ISSUER = os.environ.get("GRIDDESK_OTP_ISSUER", "GridDesk")
 
 # Content-Security-Policy: everything is served from this site (no CDN); inline <script> and <style>
 # elements carry the per-response nonce ({% csp_nonce_attr %}); style= attributes are not allowed.
