@@ -15,28 +15,30 @@ import tempfile
 from pathlib import Path
 
 KEY_BYTES = 32
+# Django's SECRET_KEY: 48 bytes make 64 characters, past the 50 that `check --deploy` asks for.
+SECRET_KEY_BYTES = 48
 
 
-def new_key():
-    """A fresh random key: 32 bytes, URL-safe base64 (43 characters)."""
-    return secrets.token_urlsafe(KEY_BYTES)
+def new_key(nbytes=KEY_BYTES):
+    """A fresh random key: `nbytes` random bytes, URL-safe base64 (32 bytes: 43 characters)."""
+    return secrets.token_urlsafe(nbytes)
 
 
-def keyring(*, path, env=None):
+def keyring(*, path, env=None, nbytes=KEY_BYTES):
     """The keys of one ring, newest first: `env` (comma-separated) if set, else the file `path`
-    (one key a line), written with one new key if it does not exist yet."""
+    (one key a line), written with one new key of `nbytes` bytes if it does not exist yet."""
     value = os.environ.get(env, "").strip() if env else ""
     if value:
         return [key.strip() for key in value.split(",") if key.strip()]
-    return _ring_file(Path(path))
+    return _ring_file(Path(path), nbytes)
 
 
-def _ring_file(path):
+def _ring_file(path, nbytes):
     try:
         return _read(path)
     except FileNotFoundError:
         pass
-    _write_new(path, [new_key()])
+    _write_new(path, [new_key(nbytes)])
     return _read(path)
 
 
@@ -66,11 +68,25 @@ def _temp_with(path, keys):
     return temp
 
 
-def keyring_rotate(path):
+def keyring_rotate(path, nbytes=KEY_BYTES):
     """Put a new key in front of the ring in the file `path` (the old ones stay, to verify or
     decrypt what they made); returns the new ring. Rings set in the environment are the operator's."""
     path = Path(path)
-    ring = [new_key(), *_read(path)]
+    ring = [new_key(nbytes), *_read(path)]
     temp = _temp_with(path, ring)
     os.replace(temp, path)
     return ring
+
+
+def keyring_read(path):
+    """The keys of the ring in the file `path`, newest first."""
+    return _read(Path(path))
+
+
+def keyring_retire(path):
+    """Keep only the newest key of the ring in the file `path`; returns how many were dropped.
+    Only for the secret key: seal and audit keys must stay to decrypt and verify old records."""
+    path = Path(path)
+    keys = _read(path)
+    os.replace(_temp_with(path, keys[:1]), path)
+    return len(keys) - 1

@@ -1,12 +1,14 @@
 """GridDesk settings: one module, driven by the environment (design.md, "Interfaces")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from griddesk.keys import keyring
+from griddesk.keys import SECRET_KEY_BYTES, keyring
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("GRIDDESK_HOME", Path.cwd()))
@@ -17,6 +19,11 @@ def _env_bool(name, default=False):
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 DEBUG = _env_bool("DEBUG", False)
 # Keys live outside the database: from the environment, else generated once under var/keys/ (keys.py).
 KEYS_DIR = Path(os.environ.get("GRIDDESK_KEYS_DIR", VAR_DIR / "keys"))
@@ -24,7 +31,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 if SECRET_KEY:
     SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 else:
-    SECRET_KEY, *SECRET_KEY_FALLBACKS = keyring(path=KEYS_DIR / "secret")
+    SECRET_KEY, *SECRET_KEY_FALLBACKS = keyring(path=KEYS_DIR / "secret", nbytes=SECRET_KEY_BYTES)
 # Rule K-7: sealed identities are encrypted with the first key; the others still decrypt (rotation).
 GRIDDESK_SEAL_KEYS = keyring(env="GRIDDESK_SEAL_KEYS", path=KEYS_DIR / "seal")
 # Rule K-8: the audit chain is keyed (HMAC) with the first key; the others still verify.
@@ -36,7 +43,8 @@ if "testserver" not in ALLOWED_HOSTS:
     ALLOWED_HOSTS.append("testserver")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on GridDesk's admin site: a confirmed TOTP device makes the code mandatory (security/).
+    "griddesk.security.apps.GridDeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +52,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "griddesk.security",
     "griddesk.audit",
     "griddesk.calendar",
     "griddesk.rules",
@@ -61,15 +73,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "griddesk.security.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "griddesk.urls"
@@ -86,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -116,6 +134,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.Staff"
+# django-axes first: it refuses a locked-out username + address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 hashes new and changed passwords; PBKDF2 hashes still verify and become Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -152,6 +182,58 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Logins (docs/security.md): a username from one address is locked out for
+# GRIDDESK_LOGIN_COOLOFF_MINUTES after GRIDDESK_LOGIN_FAILURE_LIMIT wrong passwords, on the console's
+# login and the admin's alike; `griddesk axes_reset` unlocks everyone, `axes_reset_username U` one.
+AXES_FAILURE_LIMIT = _env_int("GRIDDESK_LOGIN_FAILURE_LIMIT", 5)
+# 0 minutes: locked until an administrator unlocks it.
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("GRIDDESK_LOGIN_COOLOFF_MINUTES", 15)) or None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "griddesk.security.views.locked_out"
+AXES_VERBOSE = False
+
+# Sessions on a shared call-centre desk: the cookie dies with the browser, the session after
+# GRIDDESK_SESSION_IDLE_MINUTES without a request, and in any case GRIDDESK_SESSION_MAX_HOURS
+# (one shift) after the login (security/sessions.py).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = _env_int("GRIDDESK_SESSION_IDLE_MINUTES", 30) * 60
+GRIDDESK_SESSION_MAX_AGE = _env_int("GRIDDESK_SESSION_MAX_HOURS", 12) * 3600
+
+# Administrators with a confirmed TOTP device give its code to enter /admin/ (`griddesk otp enrol`).
+OTP_TOTP_ISSUER = os.environ.get("GRIDDESK_OTP_ISSUER", "GridDesk")
+
+# Content-Security-Policy: everything is served from this site (no CDN); inline <script> and <style>
+# elements carry the per-response nonce ({% csp_nonce_attr %}); style= attributes are not allowed.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# Served over HTTPS (GRIDDESK_TLS=1): plain HTTP is redirected, cookies are marked Secure and
+# browsers are told (HSTS) to use HTTPS only. Behind a TLS-terminating proxy, GRIDDESK_PROXY_SSL_HEADER
+# names the header the proxy sets to "https" (e.g. X-Forwarded-Proto); never set it without such a proxy.
+GRIDDESK_TLS = _env_bool("GRIDDESK_TLS", False)
+if os.environ.get("GRIDDESK_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["GRIDDESK_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"), "https"
+    )
+if GRIDDESK_TLS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _env_int("GRIDDESK_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GRIDDESK_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("GRIDDESK_HSTS_PRELOAD", True)
 
 # The province whose service code GridDesk runs; order numbers are unique per province.
 GRIDDESK_PROVINCE_CODE = os.environ.get("GRIDDESK_PROVINCE_CODE", "GD")

@@ -4,12 +4,13 @@ import io
 from collections import Counter
 
 import pytest
-from django.conf import global_settings, settings
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F
 from django.utils import timezone
 
+from griddesk import settings as project_settings
 from griddesk.audit.models import AuditEvent, AuditHead
 from griddesk.audit.selectors import streams_missing_for_orders
 from griddesk.audit.services import audit_verify
@@ -54,7 +55,7 @@ def test_device_paths_are_those_paths_py_computes(demo):
 
 
 def test_every_role_has_staff_and_the_demo_password_works(demo, settings):
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # tests/conftest.py makes MD5 the only one
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS  # tests/conftest.py makes MD5 the only one
     assert Staff.objects.values("password").distinct().count() == 1  # hashed once for all demo accounts
     staffed = set(Role.objects.filter(staff__isnull=False).values_list("code", flat=True))
     assert staffed == set(RoleCode.values)

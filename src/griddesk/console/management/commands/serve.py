@@ -1,12 +1,31 @@
-"""`griddesk serve [--port P]`: the web server and the background worker together."""
+"""`griddesk serve [--port P]`: the web server and the background worker together.
+
+gunicorn's control socket (for `gunicornc`) sits under this installation's var/run/, one per port:
+its default is one path per user account ($XDG_RUNTIME_DIR or ~/.gunicorn/), so a second server on
+the same host took it over from the first (issue 8, item 11).
+"""
 
 import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+# sun_path holds 108 bytes with the closing NUL; a longer path cannot be bound.
+UNIX_SOCKET_PATH_MAX = 107
+
+
+def control_socket_args(port):
+    """gunicorn's control-socket options for a server on `port`: var/run/gunicorn-PORT.ctl of this
+    installation, or none at all when that path is too long for a Unix socket."""
+    path = Path(settings.VAR_DIR).resolve() / "run" / f"gunicorn-{port}.ctl"
+    if len(os.fsencode(path)) > UNIX_SOCKET_PATH_MAX:
+        return ["--no-control-socket"], None
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return ["--control-socket", str(path)], path
 
 
 class Command(BaseCommand):
@@ -29,13 +48,16 @@ class Command(BaseCommand):
         if not no_worker:
             procs.append(subprocess.Popen([sys.executable, "-m", "griddesk", "db_worker"]))
             procs.append(subprocess.Popen([sys.executable, "-m", "griddesk", "sla_scheduler"]))
+        control, socket_path = control_socket_args(port)
         web = subprocess.Popen([
             sys.executable, "-m", "gunicorn", "griddesk.wsgi:application", "--config", "python:griddesk.gunicorn_conf",
             "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
-            "--access-logfile", "-", "--timeout", "60",
+            "--access-logfile", "-", "--timeout", "60", *control,
         ])
         procs.append(web)
         self.stdout.write(f"GridDesk on http://{host}:{port}/ (console: /console/, admin: /admin/)")
+        if socket_path:
+            self.stdout.write(f"gunicorn control: gunicornc -s {socket_path}")
 
         def stop(*_):
             for proc in procs:
