@@ -5,7 +5,7 @@ from django.urls import reverse
 
 
 @pytest.mark.django_db
-def test_rule_W1_public_home_says_power_supply_customer_service(client):
+def test_rule_W1_C2_public_home_says_power_supply_customer_service(client):
     response = client.get("/")
     assert response.status_code == 200
     body = response.content.decode()

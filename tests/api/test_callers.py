@@ -37,7 +37,7 @@ def test_lookup_needs_a_query(api_as):
     assert response.status_code == 422 and response.json()["details"] == {"q": "缺少必填字段"}
 
 
-def test_rule_C9_card_shows_outages_on_the_path_with_an_apology_prompt(api_as, province):
+def test_rule_C9_Q4_card_shows_outages_on_the_path_with_an_apology_prompt(api_as, province):
     _outage(province)
     _outage(province, device="tx2", code="OUT-ELSEWHERE")  # not on customer 1's path
     api = api_as("agent")

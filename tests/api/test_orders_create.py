@@ -10,7 +10,7 @@ from tests.api.conftest import repair_body
 URL = "/api/v1/orders"
 
 
-def test_rule_C8_repair_is_created_and_dispatched_at_once(api_as, people):
+def test_rule_C8_H4_C4_repair_is_created_and_dispatched_at_once(api_as, people):
     response = api_as("agent").post(URL, repair_body())
     assert response.status_code == 201
     data = response.json()

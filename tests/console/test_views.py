@@ -388,7 +388,7 @@ def test_refused_transition_and_wrong_role_are_messages_not_errors(client, peopl
     assert response.status_code == 404
 
 
-def test_findings_with_evidence_are_hashed_and_audited(client, people, province, settings, tmp_path):
+def test_rule_K4_findings_with_evidence_are_hashed_and_audited(client, people, province, settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     order = complaint(people, province)

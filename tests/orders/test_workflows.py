@@ -19,7 +19,7 @@ def _repair(people, province, **kwargs):
                                  customer=province["customers"][0], title="家里停电", **kwargs)
 
 
-def test_rule_C8_utility_fault_dispatched_at_once_to_covering_crew(people, province):
+def test_rule_C8_R1_utility_fault_dispatched_at_once_to_covering_crew(people, province):
     order = _repair(people, province, fault_side="utility")
     order.refresh_from_db()
     assert order.state == OrderState.DISPATCHED
@@ -117,7 +117,7 @@ def test_rule_C8_customer_internal_guidance(people, province):
     assert order.state == OrderState.RESOLVED
 
 
-def test_rule_K3_complaint_from_intake_to_archive(people, province):
+def test_rule_K3_A2_complaint_from_intake_to_archive(people, province):
     order = services.order_create(order_type="complaint", channel="hotline", actor=people["agent"],
                                   customer=province["customers"][0], title="营业员态度差")
     clock = SlaClock.objects.get(order=order)

@@ -1,15 +1,21 @@
-"""`griddesk rules list` and `griddesk rules explain KEY --start DATETIME …` (design.md, "Command line").
+"""`griddesk rules list`, `griddesk rules explain KEY --start DATETIME …` (design.md, "Command line")
+and `griddesk rules catalogue [--check]` (issue 9).
 
 explain: the deadline a rule gives for a start time, with the rule-set
 version in force at that start, e.g.
     griddesk rules explain T-3/resident --start 2026-09-30T10:00:00+08:00
     griddesk rules explain R-2 --zone rural --start "2026-09-30 10:00" --json
 A start without an offset is read as Asia/Shanghai local time.
+
+catalogue: writes docs/rulebook.md from griddesk.rules.catalogue and a scan of the tree
+(griddesk.rules.citations); with --check writes nothing and exits 1 naming each rule cited but
+not catalogued, each catalogued rule with neither a test nor a reason, and a stale page.
 """
 
 import json
 import unicodedata
 from datetime import datetime
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -22,6 +28,8 @@ from griddesk.calendar.selectors import (
     calendar_coverage_warnings,
     year_ranges,
 )
+from griddesk.rules import catalogue as rule_catalogue
+from griddesk.rules import citations
 from griddesk.rules.deadlines import DeadlineError, amount_text
 from griddesk.rules.selectors import (
     SUPPLY_SUFFIXES,
@@ -55,11 +63,42 @@ class Command(BaseCommand):
         explain.add_argument("--ruleset", metavar="NAME", help="rule set (default: the configured one)")
         explain.add_argument("--calendar", metavar="CODE", help="working-day calendar (default: national)")
         explain.add_argument("--json", action="store_true", help="machine-readable output")
+        catalogue = sub.add_parser("catalogue", help="write docs/rulebook.md, the rule catalogue; --check: verify")
+        catalogue.add_argument("--check", action="store_true",
+                               help="write nothing; exit 1 naming what is missing or stale")
+        catalogue.add_argument("--root", metavar="DIR", help="the source checkout (default: the one griddesk "
+                                                             "runs from)")
 
     def handle(self, *, action, **options):
         if action == "list":
             return self._list(as_json=options["json"])
+        if action == "catalogue":
+            return self._catalogue(check=options["check"], root=options["root"])
         return self._explain(**options)
+
+    # --- catalogue -------------------------------------------------------------------------
+
+    def _catalogue(self, *, check, root):
+        root = Path(root) if root else citations.default_root()
+        if not (root / "src" / "griddesk").is_dir() or not (root / "tests").is_dir():
+            raise CommandError(_("%s 不是 GridDesk 源码目录（需要 src/griddesk 和 tests）；请用 --root 指定。") % root)
+        rules, sections = rule_catalogue.RULES, rule_catalogue.SECTIONS
+        found = citations.scan(root, {rule.id for rule in rules})
+        page = citations.render(rules, sections, found)
+        doc = root / citations.DOC
+        if not check:
+            doc.parent.mkdir(parents=True, exist_ok=True)
+            doc.write_text(page, encoding="utf-8")
+            self.stdout.write(_("已写入 %(doc)s：%(summary)s") % {"doc": citations.DOC,
+                                                               "summary": citations.summary(rules, found)})
+        current = doc.read_text(encoding="utf-8") if doc.is_file() else None
+        problems = citations.problems(rules, sections, found, current, page)
+        if problems:
+            for problem in problems:
+                self.stderr.write(problem)
+            raise CommandError(_("规则目录有 %d 处问题。") % len(problems))
+        if check:
+            self.stdout.write(_("规则目录无误：%s") % citations.summary(rules, found))
 
     # --- explain ---------------------------------------------------------------------------
 

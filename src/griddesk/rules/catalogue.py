@@ -1,0 +1,413 @@
+"""The rule catalogue (规则目录): every rule of the service code that GridDesk cites, written by hand.
+
+Each entry gives the rule's id and section, what the rule asks (one sentence, with the Chinese
+term where it helps) and what GridDesk does about it, gaps included. A rule that no test holds
+says why in `untested`: GridDesk does not enforce it (an agent's wording, hall practice) or does
+not implement it yet. The columns "implemented in" and "tests" of docs/rulebook.md are not
+written here: `griddesk rules catalogue` finds them in the tree (griddesk.rules.citations) and
+`griddesk rules catalogue --check`, run by tests/rules/test_catalogue.py, fails when this
+catalogue and the tree disagree.
+
+The source is the 供电服务规范 (power-supply service code) of a State Grid provincial company
+and two articles on 95598 complaint handling; section titles give the code's articles.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    section: str
+    rule: str  # what the service code asks
+    system: str  # what GridDesk does about it
+    untested: str = ""  # why no test holds it (only for rules that no test names)
+
+
+# (key, title) in the order of docs/rulebook.md.
+SECTIONS = (
+    ("channels", "Channels and service scope (第十条, 第十三条, 第二十八条)"),
+    ("hotline", "Hotline conduct (第十四条 and part I of the source)"),
+    ("website", "Website (第十五条)"),
+    ("voltage", "Voltage quality (第八条)"),
+    ("reliability", "Supply reliability (第九条, 第二十二条)"),
+    ("hall", "Business hall (第十一条, 第十二条)"),
+    ("field", "On-site work and time limits (第十六条 to 第二十二条)"),
+    ("paid", "Paid services (第二十三条 to 第二十六条)"),
+    ("complaints", "Complaints and reports (第二十七条 to 第三十五条, parts III and IV of the source)"),
+)
+
+NO_VOLTAGE = "Not implemented: GridDesk holds no voltage monitoring points or readings."
+
+RULES = (
+    # --- channels and service scope ---------------------------------------------------------
+    Rule("C-1", "channels",
+         "The 95598 hotline offers outage information, fault repair (故障报修), complaints about "
+         "service quality, queries on electricity use, consultation and business acceptance (业务受理).",
+         "Nine work-order types, each with its workflow: repair, complaint (投诉), report (举报), "
+         "consultation, query, business application, opinion, suggestion and praise; any of them can be "
+         "created from the console or the API. Agents see the outages on a caller's supply path (C-9)."),
+    Rule("C-2", "channels",
+         "The 95598 website offers outage notices, electricity-use queries, the progress of a business "
+         "application, policies and regulations, and complaints.",
+         "The public home page has a section and a navigation entry for each of the five services. They "
+         "are placeholders so far: no online query, progress look-up, policy library or complaint form."),
+    Rule("C-3", "channels",
+         "The service runs 24 hours a day without a break.",
+         "Deadlines in minutes and hours run round the clock, through nights, weekends and holidays; only "
+         "the rules that say working days count on a working-day calendar. Orders are taken at any hour."),
+    Rule("K-2", "channels",
+         "Complaints and reports come in by the hotline or a dedicated line, the hall's suggestion box or "
+         "book (意见箱/簿), letters, the website, leaders' reception days (领导接待日) and other channels.",
+         "Every order records its channel. Staff keying in a letter, a box note or a reception-day matter "
+         "give the time the customer handed it in (客户提交时间), and the order's clocks run from then."),
+    Rule("H-1", "channels",
+         "Business halls take new connections and capacity increases, changes of use, consultation and "
+         "queries, bill payment, repairs and complaints.",
+         "Hall matters are ordinary orders of the C-1 types with the channel 营业厅; there is no counter "
+         "screen of their own.",
+         untested="Nothing hall-specific to test: the order types and the hall channel are covered by the "
+                  "C-1 and K-2 tests."),
+    # --- hotline conduct --------------------------------------------------------------------
+    Rule("C-4", "hotline",
+         "Answer within four rings, apologise when the caller waited longer, greet, then give the unit's "
+         "name and the agent's number (工号).",
+         "The agent's number is kept on every order and every call outcome the agent records, and shown "
+         "on the order page. Ring counts, waiting times and a service-level report (share answered within "
+         "four rings) would need call-detail records from the telephone system, which GridDesk does not "
+         "import yet."),
+    Rule("C-5", "hotline",
+         "Read the important points back to the caller for confirmation (复述确认), and let the customer "
+         "hang up first.",
+         "A new order is saved only from its read-back page, and the save carries a signed digest of "
+         "exactly what was read back, so changed data must be read back again. The page reminds the agent "
+         "to let the customer hang up first."),
+    Rule("C-6", "hotline",
+         "When a question cannot be answered on the call, apologise, take a phone number and call back "
+         "with the answer as soon as it is found.",
+         "A consultation or query is answered at once or marked callback owed (待回电), which starts the "
+         "clock C-6/callback (24 hours: the code gives no number, GridDesk chose one) until the answer is "
+         "recorded."),
+    Rule("C-7", "hotline",
+         "When checking a name or address, explain a character with several readings (多音字) with "
+         "neutral or positive words.",
+         "Left to the agents' script and training; the software does not check it.",
+         untested="An agent's wording on the phone: nothing the software can enforce or test."),
+    Rule("C-8", "hotline",
+         "Ask for the details of a fault. A fault on the utility's side, or one that cannot be placed, is "
+         "recorded in full and passed to the repair crew at once; a fault inside the customer's "
+         "installation gets help by phone, or a repair for a fee announced beforehand.",
+         "A repair records the fault side (utility, customer-internal, unknown). Utility and unknown "
+         "faults are dispatched at once to the crew covering the customer's transformer (or left to the "
+         "dispatcher when no crew covers it). A customer-internal fault is closed with guidance by phone, "
+         "or becomes a paid service: quote, the customer's recorded consent, then dispatch (P-1, P-3)."),
+    Rule("C-9", "hotline",
+         "When an outage comes from an equipment failure or maintenance, tell the caller why and apologise.",
+         "The caller page and the API's customer card show the supply path from substation to transformer "
+         "and every active outage on it, with its cause and expected restoration, and prompt the agent to "
+         "apologise (致歉)."),
+    Rule("C-10", "hotline",
+         "Explain politely to a caller who dialled the wrong number; warn a malicious caller, hang up "
+         "first and report the call to the shift leader (值长).",
+         "A call without an order ends with an outcome, wrong number or harassment (the caller's number "
+         "required), kept with the agent and the agent's number. Harassment waits in the shift leaders' "
+         "queue until one of them handles it."),
+    Rule("C-11", "hotline",
+         "Listen to an angry caller, take notes and show understanding; hand a call that gets hard over to "
+         "the shift leader or a supervisor.",
+         "Any open order can be transferred to the shift leader (转值长): the action is audited and the "
+         "shift leaders get a reminder. The caller card marks sensitive customers and suggests the transfer."),
+    Rule("C-12", "hotline",
+         "Follow every complaint through its whole handling and answer it within five days, with a return "
+         "visit (回访); visit repaired customers where needed.",
+         "A complaint (and a report, which shares its workflow) cannot be archived before a reply and a "
+         "return visit recording satisfaction (满意度); the visit clock C-12/complaint-visit starts at the "
+         "reply. Repairs are drawn for a visit at a configured share (GRIDDESK_REPAIR_VISIT_SHARE, 10% by "
+         "default) or on request, and then need it before archiving."),
+    Rule("V-0", "hotline",
+         "Part I of the source: speak clear standard language, show empathy and keep one's temper.",
+         "Not built: there is no quality inspection (质检) scoring calls for greeting, agent number, "
+         "read-back and apology.",
+         untested="Not implemented: GridDesk has no call quality-inspection module."),
+    # --- website ----------------------------------------------------------------------------
+    Rule("W-1", "website",
+         "The website is easy to find one's way in, says 供电客户服务 clearly on its home page and has "
+         "navigation.",
+         "The public home page is in Chinese (English on request), headed 供电客户服务, with navigation "
+         "to the C-2 services and to the staff login."),
+    Rule("W-2", "website",
+         "Keep the website's content current.",
+         "Not built: the public site publishes no outage notices or announcements yet, so nothing expires "
+         "or carries a date.",
+         untested="Not implemented: nothing is published on the public site yet."),
+    Rule("W-3", "website",
+         "Online business has forms that are easy to fill in, with instructions for each business.",
+         "Not built: no online application forms on the public site.",
+         untested="Not implemented: no online forms."),
+    Rule("W-4", "website",
+         "Run a consultation desk and a message board (留言簿) online, and have administrators reply "
+         "promptly.",
+         "Only the deadline exists: the service-code rule set holds W-4/reply (2 working days; the code "
+         "gives no number). There is no message board to start it.",
+         untested="Not implemented beyond the seeded deadline, whose value tests/rules/test_rulesets.py "
+                  "checks with every other key: no message board."),
+    # --- voltage quality --------------------------------------------------------------------
+    Rule("V-1", "voltage",
+         "At 35 kV and above, the absolute positive and negative voltage deviations together stay within "
+         "10% of nominal.",
+         "Not built: no voltage-deviation check.", untested=NO_VOLTAGE),
+    Rule("V-2", "voltage",
+         "Three-phase supply at 10 kV and below stays within ±7% of nominal.",
+         "Not built: no voltage-deviation check.", untested=NO_VOLTAGE),
+    Rule("V-3", "voltage",
+         "Single-phase 220 V supply stays between +7% and −10% of nominal.",
+         "Not built: no voltage-deviation check.", untested=NO_VOLTAGE),
+    Rule("V-4", "voltage",
+         "When the system runs abnormally the deviation may reach ±10% at most.",
+         "Not built: readings cannot be flagged as taken under abnormal conditions.", untested=NO_VOLTAGE),
+    Rule("V-5", "voltage",
+         "A customer whose power factor falls short of the required value is not covered by these limits.",
+         "Not built: no exemption flag.", untested=NO_VOLTAGE),
+    Rule("V-6", "voltage",
+         "The voltage qualification rate (电压合格率) at customer terminals is at least 95% for urban "
+         "residents and 90% for rural ones.",
+         "Not built: no qualification rate (time within limits over time monitored) per point, zone and "
+         "period.", untested=NO_VOLTAGE),
+    # --- supply reliability -----------------------------------------------------------------
+    Rule("Q-1", "reliability",
+         "Supply reliability (供电可靠率) is at least 99.89% in cities and 99% in rural areas.",
+         "Not built: outages and customer counts are recorded, but no reliability index (RS-1, SAIFI, "
+         "SAIDI, CAIDI, ASAI) is computed.",
+         untested="Not implemented: no reliability report."),
+    Rule("Q-2", "reliability",
+         "A customer has at most one planned-maintenance outage a year at 35 kV and above, three at 10 kV.",
+         "Not built: planned outages are not counted per customer and year, and nothing warns when one more "
+         "would exceed the limit.",
+         untested="Not implemented: no count of planned outages per customer."),
+    Rule("Q-3", "reliability",
+         "Announce a planned outage (area, lines, start and restoration) at least seven days ahead and "
+         "tell important customers; give at least 24 hours' notice of temporary maintenance.",
+         "The service-code rule set holds the notice periods Q-3/planned (7 days) and Q-3/temporary "
+         "(24 hours), and the deadline arithmetic counts them back from the outage's start. Outage "
+         "planning does not yet refuse a late announcement or notify important customers."),
+    Rule("Q-4", "reliability",
+         "In an emergency outage or under load limiting, explain to callers and restore supply as soon as "
+         "possible.",
+         "A fault outage is on the caller page as soon as it is recorded, with its cause, expected "
+         "restoration and an apology prompt (C-9)."),
+    Rule("Q-5", "reliability",
+         "Disconnect only by the procedure of the 供电营业规则, and reconnect promptly once the cause is "
+         "gone, or tell the customer why not.",
+         "Not built: no disconnection or reconnection orders.",
+         untested="Not implemented: no disconnection orders."),
+    # --- business hall ----------------------------------------------------------------------
+    Rule("H-2", "hall",
+         "Halls have a duty manager (值班主任), and leaders hold reception days.",
+         "A reception-day matter is entered with the channel 领导接待日 (K-2); there is no duty roster.",
+         untested="Only the reception-day channel exists, tested with the channels under C-1 and K-2; no "
+                  "duty roster."),
+    Rule("H-3", "hall",
+         "Halls at county level and above have no weekly rest day.",
+         "The hall calendar (营业厅日历) counts every day as a working day, weekends and public holidays "
+         "included; an administrator can still close the halls on a given day."),
+    Rule("H-4", "hall",
+         "First-responsibility (首问负责): whoever is asked first sees the matter through: listens, guides, "
+         "and gives the right contact, phone number and address.",
+         "The person who accepts an order becomes its owner of record (首问责任人) and stays so through "
+         "forwarding and bounce-backs until the customer has the answer; reminders and warnings go to the "
+         "owner."),
+    Rule("H-5", "hall",
+         "A counter transaction takes at most five minutes for a resident's payment and twenty for other "
+         "electricity business.",
+         "Only the limits exist: the service-code rule set holds H-5/payment (5 minutes) and H-5/business "
+         "(20 minutes). Counter transactions are not timed and no report uses the limits.",
+         untested="Not implemented beyond the seeded limits, whose values tests/rules/test_rulesets.py "
+                  "checks with every other key: no counter timing."),
+    Rule("H-6", "hall",
+         "Tell the customer the documents, steps and fees of each business, and the number to complain to.",
+         "Documents can be attached to an application, and a stage waiting for missing documents pauses "
+         "its clocks (等待客户). There is no business catalogue of documents, steps and fees.",
+         untested="Not implemented: no business catalogue (the attachments and the waiting pause are "
+                  "tested under K-4 and T-1)."),
+    Rule("H-7", "hall",
+         "Help customers fill in forms, check what they wrote and point out mistakes.",
+         "Every console and API form checks its input and names the field and the mistake in Chinese; "
+         "there are no forms for customers themselves yet.",
+         untested="A quality of every form rather than one behaviour: each form's messages are tested with "
+                  "it (for instance the P-3 quote lines, the T-1 delay reason)."),
+    Rule("H-8", "hall",
+         "If the system fails, ask the customer to wait and apologise when it is short; when it is long, "
+         "take a phone number and book another time.",
+         "Not built: no appointment record.",
+         untested="Not implemented: no appointments."),
+    Rule("H-9", "hall",
+         "Finish the work in hand before closing.",
+         "Hall practice; nothing for GridDesk to do.",
+         untested="Hall practice, not a behaviour of the software."),
+    # --- on-site work and time limits -------------------------------------------------------
+    Rule("F-1", "field",
+         "Field services are meter reading, fault repair, disconnection and reconnection, inspection, "
+         "connection works (installation, acceptance, energising) and meter installation and testing.",
+         "Repairs are field orders that crews walk through on their phones; inspection and energising are "
+         "stages of a business application. Meter reading, disconnection and meter work have no orders.",
+         untested="Only partly built; the repair and application parts are tested under R-2, M-2 and T-1."),
+    Rule("F-2", "field",
+         "The utility names no designer, contractor or equipment supplier for a customer's works.",
+         "GridDesk has no field for one, so none can be named; the public site does not say so yet.",
+         untested="Holds by absence: nothing to test."),
+    Rule("F-3", "field",
+         "Agree a time with the customer before a visit wherever possible.",
+         "Not built: field orders have no appointment slot.",
+         untested="Not implemented: no appointment slots."),
+    Rule("F-6", "field",
+         "Damage to existing installations caused by the work is repaired or compensated.",
+         "Not built: no damage note on completion.",
+         untested="Not implemented: no damage note."),
+    Rule("T-1", "field",
+         "After accepting an application, reply with the supply plan (供电方案) within 10 days at low "
+         "voltage, one month for a single high-voltage source and two months for two sources, and explain "
+         "any delay.",
+         "Applications move through stages whose clocks follow the supply class (T-1/lv, T-1/hv-single, "
+         "T-1/hv-dual; two sources are read from the application). A stage done late needs a delay reason, "
+         "which goes to the customer through the outbox; waiting on the customer pauses the clocks."),
+    Rule("T-2", "field",
+         "Reply on the customer's design documents (设计文件) within one month at high voltage and ten days "
+         "at low voltage, with a written opinion.",
+         "The design-review clock (T-2/hv, T-2/lv) starts when the customer submits the design, and the "
+         "review records its written opinion."),
+    Rule("T-3", "field",
+         "Residents get power within five working days of an accepted application; other customers within "
+         "five working days after the installation passed inspection and the contract was signed.",
+         "Working-day clocks T-3/resident (from acceptance) and T-3/other (from the contract) count on the "
+         "national calendar with its holidays and make-up working days (调休); a year without holiday data "
+         "counts Monday to Friday and says so. The ten-commitments-2023 rule set has whole-process limits "
+         "(5, 6, 22 and 32 working days) instead."),
+    Rule("B-1", "field",
+         "Read meters on the scheduled day; when the customer prevents it, bill on the previous reading and "
+         "settle next time; announce any change of reading day.",
+         "Not built: GridDesk handles no meter reading or bills.",
+         untested="Not implemented: no billing."),
+    Rule("B-2", "field",
+         "Offer customers at least two ways to pay.",
+         "Not built: no billing query showing payment channels (a paid service records one of four "
+         "payment methods, P-3).",
+         untested="Not implemented: no billing."),
+    Rule("R-1", "field",
+         "Fault repair is available 24 hours a day.",
+         "Repairs are taken and dispatched at any hour to the crew covering the customer's transformer, and "
+         "crews walk them through accept, arrive, survey, repair and restore. The ten-commitments-2023 rule "
+         "set adds restoration limits from the crew's arrival (R-1/restore-urban 3 hours, rural and remote "
+         "4 hours)."),
+    Rule("R-2", "field",
+         "After a fault report the crew is on site within 45 minutes in cities, 90 minutes in rural areas "
+         "and 2 hours in remote areas; special remote areas are settled case by case.",
+         "A dispatched repair gets the arrival clock R-2/urban, R-2/rural or R-2/remote from the customer's "
+         "zone (a paid repair's from the consent); the arrival time the crew records stops it. Special "
+         "remote areas have no key of their own."),
+    Rule("R-3", "field",
+         "When bad weather causes so many faults that the limit cannot be kept, explain this to customers.",
+         "A dispatcher declares storm mode (恶劣天气模式) for a unit's area and a time span: the arrival "
+         "clocks in it pause for the overlap (lifting early gives the time back), and the caller page shows "
+         "agents the storm so they explain the delay."),
+    Rule("M-1", "field",
+         "Seal a meter after installing, replacing or testing it, with the customer's signature; keep a "
+         "removed meter for at least one month.",
+         "Only the retention period exists: the service-code rule set holds M-1/meter-retention (1 month). "
+         "There are no meter orders or removal records to start it.",
+         untested="Not implemented beyond the seeded period, whose value tests/rules/test_rulesets.py "
+                  "checks with every other key: no meter records."),
+    Rule("M-2", "field",
+         "A failed inspection gets a written rectification opinion (整改意见), and the installation is "
+         "inspected again until it passes.",
+         "The application's inspection can fail with its rectification opinion; the order then waits in "
+         "检验不合格待整改 and goes back to inspection until it passes."),
+    Rule("M-7", "field",
+         "In a dispute over a meter's accuracy, an accredited body tests it: within tolerance the customer "
+         "pays the test fee; outside it the utility pays and refunds or recovers the energy charge.",
+         "Not built: no meter-dispute order.",
+         untested="Not implemented: no meter disputes."),
+    # --- paid services ----------------------------------------------------------------------
+    Rule("P-1", "paid",
+         "Work on installations the utility does not own is a paid service (有偿服务).",
+         "Only a customer-internal fault (C-8) can be quoted, paid and invoiced; every paid step is refused "
+         "on a utility-side repair."),
+    Rule("P-2", "paid",
+         "Fees follow the schedule of the provincial price authority.",
+         "Not built: there is no fee schedule; unit prices are typed into the quote and nothing checks them.",
+         untested="Not implemented: no fee schedule."),
+    Rule("P-3", "paid",
+         "List each item, fee, material and unit price for the customer to confirm and sign, and give a "
+         "formal invoice after payment.",
+         "A quote has lines (item, material, quantity, unit price); the customer's consent (who, how, when) "
+         "is recorded before the crew is dispatched; payment (method, reference) is a step of its own, then "
+         "the invoice number, once; archiving needs both."),
+    Rule("P-4", "paid",
+         "Leave the customer a phone number, and visit again afterwards.",
+         "A paid repair cannot be archived before its return visit (C-12)."),
+    # --- complaints and reports -------------------------------------------------------------
+    Rule("K-1", "complaints",
+         "Run a strict management system for complaints and reports.",
+         "Complaints and reports have their own workflow (forward, contact, findings, reply, return visit, "
+         "archive) with clocks, reminders and a tamper-evident history: K-3 to K-9.",
+         untested="A heading over K-3 to K-9, which name their own tests."),
+    Rule("K-3", "complaints",
+         "Thank the customer, record the matter in detail and pass it at once to the department or leader "
+         "in charge; answer a complaint within five days and a report within ten.",
+         "Forwarding to a department is a recorded, counted action; the reply clocks K-3/complaint (5 days) "
+         "and K-3/report (10 days) run in calendar days from when the customer handed the matter in. The "
+         "ten-commitments-2023 rule set counts 5 working days and adds a first contact within 24 hours "
+         "(K-3/complaint-contact)."),
+    Rule("K-4", "complaints",
+         "Handle matters on the basis of facts and the law.",
+         "The handling department records its findings (调查结果) with the responsibility cause (A-2) and "
+         "can attach evidence; each attachment is stored with its SHA-256 and audited."),
+    Rule("K-5", "complaints",
+         "Departments must not shirk, stall or pass matters around for show (推诿、拖延、敷衍).",
+         "Transfers and bounce-backs (退单) are counted on the order and shown; no order is without an owner "
+         "of record: one entered without a person goes to the nearest shift leader up the unit's tree, and "
+         "is refused when there is none."),
+    Rule("K-6", "complaints",
+         "Call complainants and reporters back, track progress, supervise it (督办) and report on it.",
+         "Reminders (催办) and supervision items (督办, sent by supervisors, managers and shift leaders only) "
+         "have their own deadlines and land in the recipient's inbox. A clock at 80% warns its owner; at "
+         "breach the sweeper reminds the owner and sends a supervision item to the nearest supervisor up "
+         "the organisation tree."),
+    Rule("K-7", "complaints",
+         "Keep the identity of complainants and reporters confidential, and honour requests for anonymity.",
+         "Reports, and complaints that ask for anonymity, are sealed: the person's identity is encrypted at "
+         "rest under rotating keys (griddesk seal), never linked to the customer file, shown on no screen, "
+         "list, export or API response, and opened only by the roles allowed to, each opening audited."),
+    Rule("K-8", "complaints",
+         "Hiding, concealing or destroying complaints is punished.",
+         "Nothing is deleted: work orders refuse deletion, and every change appends to a hash-chained audit "
+         "history that the database keeps append-only and `griddesk audit verify` checks; an action and "
+         "its event commit together."),
+    Rule("K-9", "complaints",
+         "No retaliation against complainants and reporters.",
+         "The units complained about are recorded on the matter; on no channel do they see who complained, "
+         "and a report is never forwarded to the unit it is about."),
+    Rule("A-1", "complaints",
+         "Complaints gather around service attitude, supply quality, safe use of electricity, business "
+         "expansion (业扩报装) and charging and billing.",
+         "Complaints and reports are classified in a category tree with these five branches (seeded, "
+         "editable), beside the 2014 five-class scheme. No analysis by branch is reported yet.",
+         untested="No test yet: the seeded tree is not checked, and the analysis by branch is not built."),
+    Rule("A-2", "complaints",
+         "Their causes are staff attitude, staff knowledge and skill, customers not knowing the law and "
+         "procedures, supply quality and outages, and the customer's own temperament.",
+         "The findings on a complaint must give one of these five responsibility causes (责任原因), which "
+         "stays on the closed complaint. No cause analysis is reported yet."),
+    Rule("A-3", "complaints",
+         "Draw rectification measures (整改措施) from the analysis.",
+         "Not built: no rectification items with owner, deadline and verification (the manager role's "
+         "description announces them).",
+         untested="Not implemented: no rectification items."),
+    Rule("A-4", "complaints",
+         "Get it right the first time and customers will not call again; solve it at once and they will "
+         "not call repeatedly.",
+         "Contacts from the same customer within 30 days are flagged on the caller page; a repeat call on "
+         "an open matter is archived at once as a child of the open order (主单), raises its call count "
+         "and reminds its owner instead of opening a second matter. No repeat-rate report yet."),
+)
+
+RULE_IDS = frozenset(rule.id for rule in RULES)
