@@ -16,7 +16,7 @@ Or on a province of its own: N synthetic customers (default 1,000,000) with Chin
 over 300 roads in 120 towns, 10% of them with an extra contact phone, under 40 supply stations,
 built on an empty database:
 
-    DATABASE_URL=sqlite:////work/main/var/h_console_bench.sqlite3 .venv/bin/python bench/bench_caller_lookup.py
+    DATABASE_URL=sqlite:///var/h_console_bench.sqlite3 .venv/bin/python bench/bench_caller_lookup.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_console_bench .venv/bin/python bench/bench_caller_lookup.py
     ... --customers 100000      # smaller;   --reuse   # time again on the data already loaded
     ... --calls 500             # calls per line;   --no-api   # the selectors only

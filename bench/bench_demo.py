@@ -1,6 +1,6 @@
 """Benchmark: build the demo province and report time, peak memory and database size.
 
-    DATABASE_URL=sqlite:////work/main/var/h_demo_bench.sqlite3 \\
+    DATABASE_URL=sqlite:///var/h_demo_bench.sqlite3 \\
         .venv/bin/python bench/bench_demo.py --customers 1000000 --fresh --verify
 
 --fresh recreates the database named in DATABASE_URL first (SQLite: deletes the file;

@@ -1,6 +1,6 @@
 """The CSV import framework (CSV 导入): reading, error collection, all-or-nothing.
 
-Every `griddesk import KIND FILE` shares these rules (design.md, "CSV formats"):
+Every `griddesk import KIND FILE` shares these rules (docs/formats.md):
 
 - The file is UTF-8, optionally with a byte-order mark; anything else (GBK
   exported by Excel, UTF-16) is refused with the line of the first byte that

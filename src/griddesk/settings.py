@@ -1,4 +1,4 @@
-"""GridDesk settings: one module, driven by the environment (design.md, "Interfaces")."""
+"""GridDesk settings: one module, driven by the environment (README, "Configuration")."""
 
 import os
 from datetime import timedelta

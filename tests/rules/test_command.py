@@ -1,4 +1,4 @@
-"""`griddesk rules list` and `griddesk rules explain` (design.md, "Command line")."""
+"""`griddesk rules list` and `griddesk rules explain` (README, "Command line")."""
 
 import json
 import os

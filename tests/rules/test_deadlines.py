@@ -1,4 +1,4 @@
-"""The deadline arithmetic (design.md, "Deadlines"), pure: no database, exact numbers."""
+"""The deadline arithmetic (docs/rules.md, "How a deadline is counted"), pure: no database, exact numbers."""
 
 from datetime import date, timedelta
 

@@ -1,6 +1,6 @@
 """Customer import (客户档案导入): `griddesk import customers FILE`.
 
-Format (design.md): `account_no,name,phone,address,transformer_id,supply_voltage,zone,important`.
+Format (docs/formats.md): `account_no,name,phone,address,transformer_id,supply_voltage,zone,important`.
 
 - `account_no` (户号) identifies the customer: a new one is created, a known one
   updated (moving it to another transformer if `transformer_id` changed);

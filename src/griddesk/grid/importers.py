@@ -1,6 +1,6 @@
 """Topology import (电网拓扑导入): `griddesk import topology FILE`.
 
-Format (design.md): `device_id,kind,parent_id,name,zone`, one device a row.
+Format (docs/formats.md): `device_id,kind,parent_id,name,zone`, one device a row.
 
 - `kind` is one of substation, feeder, switch, fuse, transformer; `zone` one of
   urban, rural, remote (letter case ignored).

@@ -22,7 +22,7 @@ class Zone(models.TextChoices):
     REMOTE = "remote", _("边远地区")
 
 
-# Which kinds may hang below which (design.md, topology CSV).
+# Which kinds may hang below which (docs/formats.md, topology).
 ALLOWED_PARENT_KINDS = {
     DeviceKind.SUBSTATION: set(),
     DeviceKind.FEEDER: {DeviceKind.SUBSTATION},

@@ -23,7 +23,7 @@ ACTIVE_OUTAGE_STATES = (OutageState.ANNOUNCED, OutageState.ACTIVE)
 
 
 class OutageEvent(models.Model):
-    """An outage: every customer supplied through `device` is out (design.md, outages CSV).
+    """An outage: every customer supplied through `device` is out (docs/formats.md, outages).
 
     Agents see every active outage on a caller's supply path with its cause and
     expected restoration, and apologise (rules C-9, Q-4).

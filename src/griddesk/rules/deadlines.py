@@ -1,4 +1,4 @@
-"""Deadline arithmetic (期限计算), written once: design.md, "Deadlines".
+"""Deadline arithmetic (期限计算), written once (docs/rules.md, "How a deadline is counted").
 
 Pure functions: no database, no Django settings, no dependence on the
 server's own time zone (every step names its zone). Working days come from an

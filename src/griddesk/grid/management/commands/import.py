@@ -1,4 +1,4 @@
-"""`griddesk import KIND FILE [--dry-run]`: CSV import, all-or-nothing (design.md, "Command line").
+"""`griddesk import KIND FILE [--dry-run]`: CSV import, all-or-nothing (docs/formats.md).
 
 Each kind is an entry of `IMPORTERS`; outages, voltage and calls join by adding one.
 An importer is called as `run(path=..., dry_run=..., actor=None, **its own options)` and

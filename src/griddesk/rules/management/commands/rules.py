@@ -1,4 +1,4 @@
-"""`griddesk rules list`, `griddesk rules explain KEY --start DATETIME …` (design.md, "Command line")
+"""`griddesk rules list`, `griddesk rules explain KEY --start DATETIME …` (README, "Command line")
 and `griddesk rules catalogue [--check]` (issue 9).
 
 explain: the deadline a rule gives for a start time, with the rule-set
