@@ -8,8 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict
+from pydantic import AwareDatetime, ConfigDict, StrictBool, StrictInt, field_validator
 
 from griddesk.api.models import CallOutcomeKind
 from griddesk.orders.models import (
@@ -21,6 +22,7 @@ from griddesk.orders.models import (
     ReminderKind,
     Satisfaction,
 )
+from griddesk.orders.received import received_at_problem
 
 
 def _enum(name, choices):
@@ -39,6 +41,9 @@ CallOutcomeEnum = _enum("CallOutcomeEnum", CallOutcomeKind)
 
 
 class In(Schema):
+    """A request body. Booleans and integers are strict (`StrictBool`, `StrictInt`): `0`, `"true"` or
+    `"3"` is refused (422) rather than taken for false, true or 3, as the schema says."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -218,7 +223,7 @@ class OrderCreateIn(In):
     order_type: OrderTypeEnum
     channel: ChannelEnum
     received_at: AwareDatetime | None = Field(
-        None, description="客户递交时间（规则 K-2），带时区；缺省为现在")
+        None, description="客户递交时间（规则 K-2），带时区；缺省为现在。最早 90 天前，最晚现在（允许 1 分钟误差）")
     customer: str | None = Field(None, max_length=20, description="户号")
     org: str | None = Field(None, max_length=32, description="责任单位编码（无户号时）")
     category: str | None = Field(None, max_length=32, description="分类编码")
@@ -228,15 +233,24 @@ class OrderCreateIn(In):
     caller_phone: str = Field("", max_length=20)
     fault_side: FaultSideEnum | None = None
     application_kind: ApplicationKindEnum | None = None
-    anonymous: bool = False
+    anonymous: StrictBool = False
     identity: IdentityIn | None = None
+
+    @field_validator("received_at")
+    @classmethod
+    def _received_at_in_range(cls, value):
+        # The service checks the same (orders.received); here it is a 422 naming the field.
+        problem = received_at_problem(value, timezone.now()) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 # ---------------------------------------------------------------- actions
 
 
 class ActionIn(In):
-    expected_version: int = Field(ge=1, description="读取工单时的 version（乐观并发）")
+    expected_version: StrictInt = Field(ge=1, description="读取工单时的 version（乐观并发）")
 
 
 class DispatchIn(ActionIn):
@@ -384,3 +398,4 @@ class CallOutcomeOut(Schema):
 
 class CallOutcomeHandleIn(In):
     note: str = Field("", max_length=500)
+
