@@ -6,7 +6,7 @@
 | 401 | unauthorized | no, unknown, expired or revoked token |
 | 403 | forbidden | the user's role may not do this (PermissionDenied) |
 | 404 | not_found | unknown, or outside the user's org scope (never 403: no existence leak) |
-| 409 | conflict / stale_version | the workflow refuses the action now; someone changed the order first |
+| 409 | conflict / stale_version | the workflow (or a token rotation) refuses now; someone changed the order first |
 | 413 | too_large | a body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), before any token check (api/urls.py) |
 | 422 | validation_error / idempotency_mismatch | the request does not match the schema; key reused |
 | 500 | server_error | a bug: logged with its traceback, answered without one |
@@ -24,7 +24,7 @@ from ninja.errors import ValidationError as SchemaError
 
 from griddesk.api.auth import BadCharacters
 from griddesk.api.selectors import NotFound
-from griddesk.api.services import IdempotencyMismatch
+from griddesk.api.services import IdempotencyMismatch, TokenNotRotatable
 from griddesk.orders.batching import IntakeTimeout
 from griddesk.orders.services import ConcurrentUpdate
 from griddesk.orders.workflows import TransitionRefused
@@ -164,6 +164,10 @@ def _too_large(request, exc, api):
     return too_large_response()
 
 
+def _token_not_rotatable(request, exc, api):
+    return error_response(409, "conflict", str(exc))
+
+
 def _intake_timeout(request, exc, api):
     return error_response(503, "busy", _("系统繁忙，工单尚未确认写入；请带同一个幂等键重试（不会重复建单）。"))
 
@@ -188,6 +192,7 @@ def install(api):
         ConcurrentUpdate: _concurrent_update,
         IdempotencyMismatch: _idempotency_mismatch,
         RequestDataTooBig: _too_large,
+        TokenNotRotatable: _token_not_rotatable,
         IntakeTimeout: _intake_timeout,
         Exception: _unexpected,
     }

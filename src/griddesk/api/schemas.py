@@ -399,3 +399,23 @@ class CallOutcomeOut(Schema):
 class CallOutcomeHandleIn(In):
     note: str = Field("", max_length=500)
 
+
+# ---------------------------------------------------------------- tokens
+
+
+class TokenRotateIn(In):
+    overlap_hours: StrictInt = Field(24, ge=0, le=168,
+                                     description="旧令牌继续有效的小时数（0..168），以便各处换用新令牌")
+
+
+class TokenRefOut(Schema):
+    prefix: str = Field(description="令牌前 8 个字符")
+    expires_at: datetime
+
+
+class TokenRotatedOut(Schema):
+    token: str = Field(description="新令牌明文：只返回这一次，请立即妥善保存")
+    prefix: str
+    name: str = Field(description="用途（沿用旧令牌）")
+    expires_at: datetime
+    previous: TokenRefOut = Field(description="旧令牌：在此时间后失效")
