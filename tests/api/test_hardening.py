@@ -126,7 +126,7 @@ def test_booleans_are_strict(api_as, body, field, phrase):
     assert WorkOrder.objects.count() == 0
 
 
-@pytest.mark.parametrize("version", ["1", 1.0, True])
+@pytest.mark.parametrize("version", ["1", True, 1.5])
 def test_expected_version_is_a_strict_integer(api_as, version):
     api = api_as("agent")
     number = api.post(URL, repair_body()).json()["number"]
@@ -160,3 +160,29 @@ def test_every_datetime_the_api_emits_is_at_plus_8(api_as, stored):
     stamps = [data["accepted_at"], data["updated_at"], *(c["started_at"] for c in data["clocks"]),
               *(c["due_at"] for c in data["clocks"])]
     assert stamps and all(s.endswith("+08:00") for s in stamps)
+
+
+# ---------------------------------------------------------------- found by fuzzing (test_schemathesis.py)
+
+
+@pytest.mark.parametrize("due_at", ["9999-12-31T23:00:00Z", "9999-12-31T23:00:00-10:00"])
+def test_a_deadline_at_the_end_of_the_calendar_is_400_not_500(api_as, due_at):
+    number = api_as("agent").post(URL, repair_body()).json()["number"]
+    response = api_as("supervisor").post(f"{URL}/{number}/reminders",
+                                         {"kind": "supervise", "reason": "督办", "due_at": due_at})
+    assert response.status_code == 400
+    assert response.json()["details"] == {"due_at": "办理期限不能晚于一年以后。"}
+
+
+def test_a_transfer_note_fits_the_leaders_reminder(api_as):
+    from griddesk.orders.models import Reminder
+
+    api = api_as("agent")
+    order = api.post(URL, repair_body()).json()
+    too_long = api.post(f"{URL}/{order['number']}/actions/transfer_to_leader",
+                        {"expected_version": order["version"], "note": "急" * 181})
+    assert too_long.status_code == 422 and too_long.json()["details"] == {"note": "长度不能超过 180 个字符"}
+    done = api.post(f"{URL}/{order['number']}/actions/transfer_to_leader",
+                    {"expected_version": order["version"], "note": "急" * 180})
+    assert done.status_code == 200
+    assert Reminder.objects.get(order__number=order["number"]).reason == "坐席转值长：" + "急" * 180

@@ -7,10 +7,12 @@ naming the field instead of a value silently ignored.
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict, StrictBool, StrictInt, field_validator
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, StrictBool, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 from griddesk.api.models import CallOutcomeKind
 from griddesk.orders.models import (
@@ -40,9 +42,27 @@ ReminderKindEnum = _enum("ReminderKindEnum", ReminderKind)
 CallOutcomeEnum = _enum("CallOutcomeEnum", CallOutcomeKind)
 
 
+def _json_integer(value):
+    # JSON Schema's integer: a number with no fraction (3 or 3.0), never a string or a boolean.
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+StrictInt = Annotated[int, BeforeValidator(_json_integer)]
+
+
+# A DECIMAL(10, 2) as a JSON number or a string: the schema says what the server takes, so a value it
+# allows is never refused as malformed (no third decimal, no NaN, at most 8 digits before the point).
+Decimal10_2 = Annotated[Decimal, WithJsonSchema({"anyOf": [
+    {"type": "number", "minimum": -99999999.99, "maximum": 99999999.99, "multipleOf": 0.01},
+    {"type": "string", "pattern": r"^-?[0-9]{1,8}(\.[0-9]{1,2})?$"},
+]})]
+
+
 class In(Schema):
     """A request body. Booleans and integers are strict (`StrictBool`, `StrictInt`): `0`, `"true"` or
-    `"3"` is refused (422) rather than taken for false, true or 3, as the schema says."""
+    `"3"` is refused (422) rather than taken for false, true or 3, as the schema says (3.0 is 3)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -264,8 +284,8 @@ class GuideIn(ActionIn):
 class QuoteLineIn(In):
     item: str = Field(max_length=100)
     material: str = Field("", max_length=100)
-    quantity: Decimal = Field(max_digits=10, decimal_places=2)
-    unit_price: Decimal = Field(max_digits=10, decimal_places=2)
+    quantity: Decimal10_2 = Field(max_digits=10, decimal_places=2, description="数量，大于 0")
+    unit_price: Decimal10_2 = Field(max_digits=10, decimal_places=2, description="单价（元），不能为负")
 
 
 class QuoteIn(ActionIn):
@@ -341,7 +361,8 @@ class ArchiveIn(ActionIn):
 
 
 class TransferIn(ActionIn):
-    note: str = Field("", max_length=2000)
+    # The note becomes the reason of the shift leaders' reminder (200 characters with its prefix).
+    note: str = Field("", max_length=180, description="转值长说明（写入给值长的催办原因）")
 
 
 class ReminderIn(In):
