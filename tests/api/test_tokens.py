@@ -191,3 +191,28 @@ def test_rotation_bodies_are_checked(people, body, detail):
 
 def test_rotation_needs_a_token(db, anonymous_api):
     assert anonymous_api.post(ROTATE, {}).status_code == 401
+
+
+# ---------------------------------------------------------------- the migration
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # seeded roles and rule sets
+def test_the_migration_gives_tokens_without_expiry_the_default_lifetime(make_staff, province, settings):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    settings.GRIDDESK_API_TOKEN_DAYS = 30
+    user = make_staff("ivr", province["root"], "agent")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("api", "0002_lean_write_indexes")])
+    old_apps = executor.loader.project_state([("api", "0002_lean_write_indexes")]).apps
+    OldToken = old_apps.get_model("api", "ApiToken")
+    OldToken.objects.create(user_id=user.pk, name="IVR", prefix="gdk_old1", digest="a" * 64, expires_at=None)
+    soon = timezone.now() + timedelta(days=3)
+    OldToken.objects.create(user_id=user.pk, name="app", prefix="gdk_old2", digest="b" * 64, expires_at=soon)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes("api"))
+    lifetimes = dict(ApiToken.objects.values_list("prefix", "expires_at"))
+    assert _close(lifetimes["gdk_old1"], timezone.now() + timedelta(days=30))
+    assert lifetimes["gdk_old2"] == soon  # a token that had an expiry keeps it
