@@ -250,3 +250,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# API tokens (docs/api.md): the lifetime of a token issued or rotated without --days, and the longest
+# one may ask for without --allow-long-lifetime.
+GRIDDESK_API_TOKEN_DAYS = int(os.environ.get("GRIDDESK_API_TOKEN_DAYS", "90"))
+GRIDDESK_API_TOKEN_MAX_DAYS = int(os.environ.get("GRIDDESK_API_TOKEN_MAX_DAYS", "365"))

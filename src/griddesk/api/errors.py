@@ -6,14 +6,16 @@
 | 401 | unauthorized | no, unknown, expired or revoked token |
 | 403 | forbidden | the user's role may not do this (PermissionDenied) |
 | 404 | not_found | unknown, or outside the user's org scope (never 403: no existence leak) |
-| 409 | conflict / stale_version | the workflow refuses the action now; someone changed the order first |
+| 409 | conflict / stale_version | the workflow (or a token rotation) refuses now; someone changed the order first |
+| 413 | too_large | a body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), before any token check (api/urls.py) |
 | 422 | validation_error / idempotency_mismatch | the request does not match the schema; key reused |
 | 500 | server_error | a bug: logged with its traceback, answered without one |
 """
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
@@ -22,7 +24,7 @@ from ninja.errors import ValidationError as SchemaError
 
 from griddesk.api.auth import BadCharacters
 from griddesk.api.selectors import NotFound
-from griddesk.api.services import IdempotencyMismatch
+from griddesk.api.services import IdempotencyMismatch, TokenNotRotatable
 from griddesk.orders.batching import IntakeTimeout
 from griddesk.orders.services import ConcurrentUpdate
 from griddesk.orders.workflows import TransitionRefused
@@ -84,6 +86,8 @@ def _explain(error):
         "json_invalid": _("不是合法的 JSON"),
         "string_unicode": _("必须是合法的 UTF-8 文本"),
     }
+    if kind == "value_error" and ctx.get("error"):  # a validator's own sentence (schemas.py)
+        return str(ctx["error"])
     template = templates.get(kind)
     if template is None:
         return _("取值无效（%s）") % error.get("msg", kind)
@@ -150,6 +154,20 @@ def _idempotency_mismatch(request, exc, api):
     return error_response(422, "idempotency_mismatch", str(exc))
 
 
+def too_large_response():
+    return error_response(413, "too_large", _("请求体过大：上限为 %(limit)s 字节（约 %(mb)s MB）。") % {
+        "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "mb": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024:g}"})
+
+
+def _too_large(request, exc, api):
+    return too_large_response()
+
+
+def _token_not_rotatable(request, exc, api):
+    return error_response(409, "conflict", str(exc))
+
+
 def _intake_timeout(request, exc, api):
     return error_response(503, "busy", _("系统繁忙，工单尚未确认写入；请带同一个幂等键重试（不会重复建单）。"))
 
@@ -173,6 +191,8 @@ def install(api):
         TransitionRefused: _transition_refused,
         ConcurrentUpdate: _concurrent_update,
         IdempotencyMismatch: _idempotency_mismatch,
+        RequestDataTooBig: _too_large,
+        TokenNotRotatable: _token_not_rotatable,
         IntakeTimeout: _intake_timeout,
         Exception: _unexpected,
     }

@@ -11,7 +11,8 @@ class ApiToken(models.Model):
     Only the SHA-256 digest of the token is stored: a stolen database gives no
     usable token, and the check per request is one indexed look-up (no slow
     password hash). `prefix` (the first 8 characters) lets an administrator
-    recognise a token without seeing it.
+    recognise a token without seeing it. Every token expires; `replaced_by` is
+    the token it was rotated to (`api.services.api_token_rotate`).
     """
 
     user = models.ForeignKey(
@@ -23,8 +24,12 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
-    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), help_text=_("每个令牌都会过期（GRIDDESK_API_TOKEN_DAYS）"))
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
+    replaced_by = models.ForeignKey(
+        "self", verbose_name=_("轮换为"), null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )
 
     class Meta:
         verbose_name = _("接口令牌")

@@ -14,7 +14,16 @@ from griddesk.orders.workflows import available_transitions
 
 
 def _local(moment):
-    return timezone.localtime(moment) if moment is not None else None
+    """`moment` at the offset the time zone has today (+08:00 for Asia/Shanghai), whatever the date:
+    never a historical one such as Shanghai's local mean time before 1901 (+08:05:43, which no
+    ISO 8601 / RFC 3339 reader takes) or its summer time of 1986-91 (+09:00). At the very edge of
+    the calendar (year 1 or 9999), where the shift would overflow, it stays in UTC."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(timezone.get_fixed_timezone(timezone.localtime().utcoffset()))
+    except OverflowError:
+        return moment.astimezone(timezone.UTC)
 
 
 def _label(choices, value):

@@ -7,9 +7,12 @@ naming the field instead of a value silently ignored.
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
+from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, StrictBool, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 from griddesk.api.models import CallOutcomeKind
 from griddesk.orders.models import (
@@ -22,6 +25,7 @@ from griddesk.orders.models import (
     ReminderKind,
     Satisfaction,
 )
+from griddesk.orders.received import received_at_problem
 
 
 def _enum(name, choices):
@@ -40,7 +44,28 @@ PayMethodEnum = _enum("PayMethodEnum", PayMethod)
 CallOutcomeEnum = _enum("CallOutcomeEnum", CallOutcomeKind)
 
 
+def _json_integer(value):
+    # JSON Schema's integer: a number with no fraction (3 or 3.0), never a string or a boolean.
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+StrictInt = Annotated[int, BeforeValidator(_json_integer)]
+
+
+# A DECIMAL(10, 2) as a JSON number or a string: the schema says what the server takes, so a value it
+# allows is never refused as malformed (no third decimal, no NaN, at most 8 digits before the point).
+Decimal10_2 = Annotated[Decimal, WithJsonSchema({"anyOf": [
+    {"type": "number", "minimum": -99999999.99, "maximum": 99999999.99, "multipleOf": 0.01},
+    {"type": "string", "pattern": r"^-?[0-9]{1,8}(\.[0-9]{1,2})?$"},
+]})]
+
+
 class In(Schema):
+    """A request body. Booleans and integers are strict (`StrictBool`, `StrictInt`): `0`, `"true"` or
+    `"3"` is refused (422) rather than taken for false, true or 3, as the schema says (3.0 is 3)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -228,7 +253,7 @@ class OrderCreateIn(In):
     order_type: OrderTypeEnum
     channel: ChannelEnum
     received_at: AwareDatetime | None = Field(
-        None, description="客户递交时间（规则 K-2），带时区；缺省为现在")
+        None, description="客户递交时间（规则 K-2），带时区；缺省为现在。最早 90 天前，最晚现在（允许 1 分钟误差）")
     customer: str | None = Field(None, max_length=20, description="户号")
     org: str | None = Field(None, max_length=32, description="责任单位编码（无户号时）")
     category: str | None = Field(None, max_length=32, description="分类编码")
@@ -238,18 +263,27 @@ class OrderCreateIn(In):
     caller_phone: str = Field("", max_length=20)
     fault_side: FaultSideEnum | None = None
     application_kind: ApplicationKindEnum | None = None
-    dual_source: bool = Field(False, description="业务受理：高压客户申请双电源（规则 T-1，业务类别为 hv_dual）")
-    anonymous: bool = False
+    dual_source: StrictBool = Field(False, description="业务受理：高压客户申请双电源（规则 T-1，业务类别为 hv_dual）")
+    anonymous: StrictBool = False
     identity: IdentityIn | None = None
     accused: list[str] = Field(default_factory=list, max_length=5,
                                description="投诉、举报所针对的单位编码（规则 K-9：其人员看不到投诉人）")
+
+    @field_validator("received_at")
+    @classmethod
+    def _received_at_in_range(cls, value):
+        # The service checks the same (orders.received); here it is a 422 naming the field.
+        problem = received_at_problem(value, timezone.now()) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 # ---------------------------------------------------------------- actions
 
 
 class ActionIn(In):
-    expected_version: int = Field(ge=1, description="读取工单时的 version（乐观并发）")
+    expected_version: StrictInt = Field(ge=1, description="读取工单时的 version（乐观并发）")
 
 
 class DispatchIn(ActionIn):
@@ -263,8 +297,8 @@ class GuideIn(ActionIn):
 class QuoteLineIn(In):
     item: str = Field(max_length=100)
     material: str = Field("", max_length=100)
-    quantity: Decimal = Field(max_digits=10, decimal_places=2)
-    unit_price: Decimal = Field(max_digits=10, decimal_places=2)
+    quantity: Decimal10_2 = Field(max_digits=10, decimal_places=2, description="数量，大于 0")
+    unit_price: Decimal10_2 = Field(max_digits=10, decimal_places=2, description="单价（元），不能为负")
 
 
 class QuoteIn(ActionIn):
@@ -349,7 +383,8 @@ class ArchiveIn(ActionIn):
 
 
 class TransferIn(ActionIn):
-    note: str = Field("", max_length=2000)
+    # The note becomes the reason of the shift leaders' reminder (200 characters with its prefix).
+    note: str = Field("", max_length=180, description="转值长说明（写入给值长的催办原因）")
 
 
 class ReminderIn(In):
@@ -424,3 +459,24 @@ class CallOutcomeOut(Schema):
 
 class CallOutcomeHandleIn(In):
     note: str = Field("", max_length=500)
+
+
+# ---------------------------------------------------------------- tokens
+
+
+class TokenRotateIn(In):
+    overlap_hours: StrictInt = Field(24, ge=0, le=168,
+                                     description="旧令牌继续有效的小时数（0..168），以便各处换用新令牌")
+
+
+class TokenRefOut(Schema):
+    prefix: str = Field(description="令牌前 8 个字符")
+    expires_at: datetime
+
+
+class TokenRotatedOut(Schema):
+    token: str = Field(description="新令牌明文：只返回这一次，请立即妥善保存")
+    prefix: str
+    name: str = Field(description="用途（沿用旧令牌）")
+    expires_at: datetime
+    previous: TokenRefOut = Field(description="旧令牌：在此时间后失效")

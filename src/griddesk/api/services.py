@@ -5,6 +5,7 @@ import json
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,26 +26,100 @@ def token_digest(plaintext):
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
 
-def api_token_issue(*, user, name, actor, expires_at=None):
+def token_lifetime_bounds():
+    """(default, maximum) lifetime of a token: GRIDDESK_API_TOKEN_DAYS and GRIDDESK_API_TOKEN_MAX_DAYS."""
+    return (timedelta(days=settings.GRIDDESK_API_TOKEN_DAYS), timedelta(days=settings.GRIDDESK_API_TOKEN_MAX_DAYS))
+
+
+def _expiry(*, expires_at, now, allow_long):
+    """The expiry of a new token: `expires_at`, or the default lifetime from now; never none, never past,
+    and not beyond the maximum lifetime unless `allow_long` (an administrator's explicit choice)."""
+    default, maximum = token_lifetime_bounds()
+    if expires_at is None:
+        expires_at = now + default
+    if expires_at <= now:
+        raise ValidationError({"expires_at": _("过期时间必须晚于当前时间。")})
+    if expires_at > now + maximum + timedelta(minutes=1) and not allow_long:
+        raise ValidationError({"expires_at": _(
+            "令牌有效期不能超过 %(days)d 天（GRIDDESK_API_TOKEN_MAX_DAYS）；确需更长请明确允许"
+            "（命令行 --allow-long-lifetime）。") % {"days": maximum.days}})
+    return expires_at
+
+
+def _new_token(*, user, name, expires_at, actor, now, payload=None):
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:100], prefix=plaintext[:8],
+                                    digest=token_digest(plaintext), expires_at=expires_at)
+    audit_append(stream=stream_of(token), action="api_token.issued", actor=actor, new_stream=True, at=now,
+                 payload={"user": user.username, "name": token.name, "prefix": token.prefix,
+                          "expires_at": expires_at.isoformat(), **(payload or {})})
+    return token, plaintext
+
+
+def api_token_issue(*, user, name, actor, expires_at=None, allow_long=False):
     """Issue an API token (签发接口令牌) for `user`; return (token, plaintext).
 
-    The plaintext is returned once and never stored: only its SHA-256 digest is.
+    The plaintext is returned once and never stored: only its SHA-256 digest is. Every token
+    expires: without `expires_at` after GRIDDESK_API_TOKEN_DAYS; later than
+    GRIDDESK_API_TOKEN_MAX_DAYS only with `allow_long`.
     """
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写令牌用途。")})
     if not user.is_active:
         raise ValidationError({"user": _("账号 %s 已停用，不能签发令牌。") % user.username})
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": _("过期时间必须晚于当前时间。")})
-    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    expires_at = _expiry(expires_at=expires_at, now=now, allow_long=allow_long)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name[:100], prefix=plaintext[:8],
-                                        digest=token_digest(plaintext), expires_at=expires_at)
-        audit_append(stream=stream_of(token), action="api_token.issued", actor=actor, new_stream=True,
-                     payload={"user": user.username, "name": token.name, "prefix": token.prefix,
-                              "expires_at": expires_at.isoformat() if expires_at else None})
-    return token, plaintext
+        return _new_token(user=user, name=name, expires_at=expires_at, actor=actor, now=now)
+
+
+MAX_OVERLAP = timedelta(days=7)
+
+
+class TokenNotRotatable(Exception):
+    """The token is revoked, expired or was rotated already (HTTP 409)."""
+
+
+def api_token_rotate(*, token, actor, overlap=timedelta(hours=24), expires_at=None, allow_long=False):
+    """Rotate a token (轮换): a new token for the same user and purpose; the old one keeps working
+    for `overlap` (at most 7 days, never longer than it had), then expires.
+    Returns (new token, its plaintext, the old token as updated).
+
+    One transaction, audited on both tokens' histories. A token is rotated once: a second
+    rotation is refused once the replacement has been used or revoked; while the replacement
+    was never used (its plaintext lost on the way), it is revoked and another one issued.
+    """
+    if overlap < timedelta(0) or overlap > MAX_OVERLAP:
+        raise ValidationError({"overlap_hours": _("交替期必须在 0 到 %d 小时之间。") % (MAX_OVERLAP.days * 24)})
+    now = timezone.now()
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+        if token.revoked_at is not None:
+            raise TokenNotRotatable(_("访问令牌 %s… 已被吊销，不能轮换。") % token.prefix)
+        if token.expires_at is not None and token.expires_at <= now:
+            raise TokenNotRotatable(_("访问令牌 %s… 已过期，不能轮换。") % token.prefix)
+        if not token.user.is_active:
+            raise ValidationError({"user": _("账号 %s 已停用，不能签发令牌。") % token.user.username})
+        previous = token.replaced_by
+        if previous is not None:
+            if previous.last_used_at is not None or previous.revoked_at is not None:
+                raise TokenNotRotatable(_("访问令牌 %(old)s… 已轮换为 %(new)s…（新令牌已使用或已吊销），"
+                                          "不能再次轮换。") % {"old": token.prefix, "new": previous.prefix})
+            # issued but never used: its plaintext was lost on the way; it is replaced
+            ApiToken.objects.filter(pk=previous.pk).update(revoked_at=now)
+            audit_append(stream=stream_of(previous), action="api_token.revoked", actor=actor, at=now,
+                         payload={"prefix": previous.prefix, "reason": "rotated again before first use"})
+        expires_at = _expiry(expires_at=expires_at, now=now, allow_long=allow_long)
+        new, plaintext = _new_token(user=token.user, name=token.name, expires_at=expires_at, actor=actor,
+                                    now=now, payload={"rotated_from": token.prefix})
+        old_expiry = min(now + overlap, token.expires_at) if token.expires_at is not None else now + overlap
+        ApiToken.objects.filter(pk=token.pk).update(expires_at=old_expiry, replaced_by=new)
+        audit_append(stream=stream_of(token), action="api_token.rotated", actor=actor, at=now,
+                     payload={"prefix": token.prefix, "new_prefix": new.prefix,
+                              "expires_at": old_expiry.isoformat()})
+        token.expires_at, token.replaced_by = old_expiry, new
+    return new, plaintext, token
 
 
 def api_token_revoke(*, token, actor):

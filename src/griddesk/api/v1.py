@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 
 from griddesk.api import errors
 from griddesk.api.auth import TokenAuth
-from griddesk.api.routers import actions, callers, calls, orders
+from griddesk.api.routers import actions, callers, calls, orders, tokens
 
 api = NinjaAPI(
     title="GridDesk API",
@@ -24,3 +24,4 @@ api.add_router("", callers.router)
 api.add_router("", orders.router)
 api.add_router("", actions.router)
 api.add_router("", calls.router)
+api.add_router("", tokens.router)

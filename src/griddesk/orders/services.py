@@ -40,6 +40,7 @@ from griddesk.orders.models import (
     SealedIdentity,
     WorkOrder,
 )
+from griddesk.orders.received import received_at_problem
 from griddesk.orders.selectors import crew_covering, open_matter_of
 from griddesk.orders.workflows import TransitionRefused, transition_for
 from griddesk.orgs.models import Role, RoleCode
@@ -69,8 +70,9 @@ def _validate_create(*, order_type, channel, category, received_at, now, fault_s
         errors["channel"] = _("未知的受理渠道：%s") % channel
     if category is not None and order_type in OrderType.values and not category.applies_to(order_type):
         errors["category"] = _("分类“%s”不适用于该工单类型。") % category.name
-    if received_at > now + timedelta(minutes=1):
-        errors["received_at"] = _("客户提交时间不能晚于当前时间。")
+    received_at_wrong = received_at_problem(received_at, now)  # K-2: at most 90 days back, not ahead
+    if received_at_wrong:
+        errors["received_at"] = received_at_wrong
     if fault_side and fault_side not in FaultSide.values:
         errors["fault_side"] = _("未知的故障产权：%s") % fault_side
     if order_type == OrderType.REPAIR and customer is None:

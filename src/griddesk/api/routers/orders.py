@@ -1,6 +1,7 @@
 """Orders: create (idempotent), read, queue, reminders (K-6) and sealed identity (K-7)."""
 
 import json
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -39,6 +40,7 @@ CREATE_ROLES = (RoleCode.AGENT, RoleCode.SHIFT_LEADER, RoleCode.BACK_OFFICE, Rol
                 RoleCode.SUPERVISOR, RoleCode.MANAGER)
 REMIND_ROLES = (*CREATE_ROLES, RoleCode.RETURN_VISIT)
 E = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+REMINDER_HORIZON = timedelta(days=366)  # a supervision deadline (K-6) within a year; year 9999 overflowed
 
 
 def _require_role(user, roles, what):
@@ -180,6 +182,8 @@ def _reminder_targets(order, payload):
             errors["to_org"] = _("找不到单位：%s") % payload.to_org
     if payload.due_at is not None and payload.due_at <= timezone.now():
         errors["due_at"] = _("办理期限必须晚于当前时间。")
+    elif payload.due_at is not None and payload.due_at > timezone.now() + REMINDER_HORIZON:
+        errors["due_at"] = _("办理期限不能晚于一年以后。")
     if errors:
         raise ValidationError(errors)
     if to_user is None and to_org is None:
