@@ -541,7 +541,7 @@ def order_transfer_to_leader(*, order, actor, note="", expected_version=None):
         order = _advance(order=order, action="transfer_to_leader", actor=actor, payload={"note": note},
                          expected_version=expected_version)
         reminder_send(order=order, kind=ReminderKind.REMIND, actor=actor, to_org=order.org,
-                      reason=_("坐席转值长：%s") % (note or _("客户情绪激动")))
+                      reason=(_("坐席转值长：%s") % (note or _("客户情绪激动")))[:REMINDER_REASON_MAX])
     return order
 
 
@@ -552,6 +552,7 @@ def reminder_send(*, order, kind, actor, reason, to_user=None, to_org=None, due_
         RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.SHIFT_LEADER
     ):
         raise PermissionDenied(_("只有督办、管理人员或值长可以督办。"))
+    _reminder_check(reason, due_at)
     # The order's own parties (its owner, handler, units) can always be reminded; anyone else only
     # inside the sender's scope (issue 8: a reminder addressed to another city).
     if to_org is not None and to_org.pk not in (order.org_id, order.handling_org_id):
@@ -570,6 +571,20 @@ def reminder_send(*, order, kind, actor, reason, to_user=None, to_org=None, due_
                               "due_at": due_at.isoformat() if due_at else None,
                               "clock": clock_key})
     return reminder
+
+
+REMINDER_REASON_MAX = 200  # Reminder.reason
+REMINDER_DUE_MAX = timedelta(days=366)
+
+
+def _reminder_check(reason, due_at):
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写催办原因。")})
+    if len(reason) > REMINDER_REASON_MAX:
+        raise ValidationError({"reason": _("原因不能超过 %d 个字。") % REMINDER_REASON_MAX})
+    now = timezone.now()
+    if due_at is not None and not now < due_at <= now + REMINDER_DUE_MAX:
+        raise ValidationError({"due_at": _("办理期限必须晚于当前时间，且在一年之内。")})
 
 
 def reminder_done(*, reminder, actor, note=""):
