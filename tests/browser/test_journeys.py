@@ -133,23 +133,26 @@ def test_journey_c_anonymous_report_identity_stays_sealed(page, staff, people, p
     page.fill("#id_reporter_name", "刘某")
     page.fill("#id_reporter_phone", "13911112222")
     page.fill("#id_title", "营销部抄表员索要好处费")
+    page.select_option("#id_accused", label="临河县营销部")  # rule K-9: the unit it is about
     page.focus("#id_title")
     number = new_order_via_readback(page)
-    act(page, "forward", selects={"department": "临河县营销部"})
+    act(page, "forward", selects={"department": "城关供电所"})
 
-    staff.switch("handler")  # the accused department (rules K-7, K-9)
-    page.goto(page.base_url + f"/console/orders/{number}/")
-    expect(page.locator("#identity-sealed")).to_contain_text("身份已封存")
-    expect(page.locator("#open-identity")).to_have_count(0)
+    staff.switch("handler")  # the accused department (rules K-7, K-9): not even the report itself
+    response = page.goto(page.base_url + f"/console/orders/{number}/")
+    assert response.status == 404
     content = page.content()
     assert "13911112222" not in content and "刘某" not in content
+    page.goto(page.base_url + "/console/")
 
     staff.switch("supervisor")
     page.goto(page.base_url + f"/console/orders/{number}/")
+    expect(page.locator("#identity-sealed")).to_contain_text("身份已封存")
     page.fill("[name='identity-purpose']", "核实举报线索")
     page.click("#open-identity")
     expect(page.locator("#identity-opened")).to_contain_text("13911112222")
-    page.goto(page.base_url + f"/console/orders/{number}/")
-    expect(page.locator("#identity-opened")).to_have_count(0)
+    page.reload()  # a reload neither re-submits nor opens it again (issue 9, item 12)
+    expect(page.locator("#identity-opened")).to_contain_text("13911112222")
+    expect(page.locator("#timeline li[data-action='identity.opened']")).to_have_count(1)
     expect(page.locator("#timeline")).to_contain_text("查看举报人身份（K-7）")
     expect(page.locator("#timeline")).to_contain_text("核实举报线索")
