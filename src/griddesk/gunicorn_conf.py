@@ -8,9 +8,15 @@ interval measured 8 – 22 % more creates per second and a lower p99 on the demo
 (bench/RESULTS.md, "Order create").
 """
 
+import os
 import sys
 
 SWITCH_INTERVAL_SECONDS = 0.0005
+
+# gunicorn's control socket (for `gunicornc`) is one per user by default ($XDG_RUNTIME_DIR/gunicorn.ctl or
+# ~/.gunicorn/gunicorn.ctl): a second server on the machine unlinks it and takes the path, and stopping
+# either removes it. One per installation instead, beside its database (docs/operations.md).
+control_socket = os.path.join(os.environ.get("GRIDDESK_HOME", os.getcwd()), "var", "gunicorn.ctl")
 
 
 def post_fork(server, worker):
