@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "griddesk.console",
     "griddesk.portal",
     "griddesk.demo",
+    "griddesk.ops",
 ]
 
 MIDDLEWARE = [
