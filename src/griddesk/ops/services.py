@@ -1,6 +1,6 @@
 """Backup and restore (备份与恢复) of the configured database with its keys (docs/operations.md).
 
-A backup is one tar file, mode 0600 (gzip-compressed when its name ends in .gz or .tgz):
+A backup is one tar file, mode 0600 (gzip-compressed, level 1, when its name ends in .gz or .tgz):
 
     MANIFEST.json        format, engine, time, the row count of every table, SHA-256 of each member
     database.sqlite3     SQLite: a copy made with SQLite's online backup API
@@ -177,8 +177,9 @@ def _archive_write(path, manifest, database, keys):
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(fd, "wb") as handle:
-            mode = "w:gz" if path.name.endswith((".gz", ".tgz")) else "w"
-            with tarfile.open(fileobj=handle, mode=mode) as tar:
+            # gzip level 1: a third of the time of level 6 for an eighth more bytes (docs/operations.md)
+            compress = {"mode": "w:gz", "compresslevel": 1} if path.name.endswith((".gz", ".tgz")) else {"mode": "w"}
+            with tarfile.open(fileobj=handle, **compress) as tar:
                 _tar_add(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
                 info = tar.gettarinfo(database, arcname=database.name)
                 info.mode, info.uid, info.gid, info.uname, info.gname = 0o600, 0, 0, "", ""
