@@ -4,13 +4,14 @@ run on (DATABASE_URL: a SQLite file of its own, or a scratch PostgreSQL database
 A small province (migrate, a 200-customer demo without history), `griddesk serve` as in production
 (gunicorn's threaded workers with group commit, the task worker, the SLA scheduler), then ROUNDS
 times: 24 threads create orders with Idempotency-Keys and take workflow steps with
-`expected_version`; SIGKILL goes to the server's whole process group at a random moment of the
-load; the server is started again and the creates that got no answer are sent again with their
-keys. After the last kill the database is read as the crash left it (tests/resilience/probe.py):
-every acknowledged create exists, every acknowledged action is in the order's version and history,
-every order's events carry exactly the versions 2 … order.version, numbers are gapless per day,
-and `griddesk audit verify` exits 0. Round 1 also takes `griddesk backup` under the load; it is
-restored into a fresh site and holds to the same rules.
+`expected_version`; once the server has acknowledged some of both, SIGKILL goes to its whole
+process group at a random moment 0.5 – 2.5 s later; the server is started again and the creates
+that got no answer are sent again with their keys. After the last kill the database is read as
+the crash left it (tests/resilience/probe.py): every acknowledged create exists, every
+acknowledged action is in the order's version and history, every order's events carry exactly
+the versions 2 … order.version, numbers are gapless per day, and `griddesk audit verify` exits 0.
+Round 1 also takes `griddesk backup` under the load; it is restored into a fresh site and holds
+to the same rules.
 
 GRIDDESK_KILL_ROUNDS, GRIDDESK_KILL_THREADS and GRIDDESK_KILL_SEED make a longer soak of it;
 figures in docs/operations.md. Run with -s to see them.
@@ -56,6 +57,16 @@ def _fault_count(report):
     return sum(len(report[name]) for name in FAULTS)
 
 
+def _wait_for_work(ledger, before, least=10, timeout=120):
+    """Until this round's server has acknowledged `least` creates and `least` actions: the kill
+    then comes mid-load, however slowly a shared machine starts."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(ledger.creates) - before[0] >= least and len(ledger.actions) - before[1] >= least:
+            return
+        time.sleep(0.05)
+
+
 def test_kill9_under_load_loses_no_acknowledged_write_and_leaves_no_change_unrecorded(site, restored_site, tmp_path):
     seed = int(os.environ.get("GRIDDESK_KILL_SEED", time.time_ns() % 1_000_000))
     rng = random.Random(seed)
@@ -66,23 +77,28 @@ def test_kill9_under_load_loses_no_acknowledged_write_and_leaves_no_change_unrec
     backup = tmp_path / "under-load.tar"
     rounds, resent = [], Counter()
     for number in range(ROUNDS):
+        began = time.monotonic()
         port = site.serve(ready_path=READY, token=facts["token"])
+        started = time.monotonic()
         resent.update(load.resend_unanswered(port=port, token=facts["token"], ledger=ledger))
         before = (len(ledger.creates), len(ledger.actions))
+        loaded = time.monotonic()
         stop = threading.Event()
         threads = load.drive(port=port, token=facts["token"], accounts=facts["accounts"], ledger=ledger,
                              threads=THREADS, stop=stop, seed=f"{seed}-{number}")
+        _wait_for_work(ledger, before)
         if number == 0:
-            load.wait(1.0, stop)
             backup_run = site.run("backup", str(backup))
-        load.wait(rng.uniform(2.0, 4.0), stop)
+        load.wait(rng.uniform(0.5, 2.5), stop)
         site.kill9()
         stop.set()
         for thread in threads:
             thread.join(timeout=120)
         assert not any(thread.is_alive() for thread in threads)
         rounds.append({"creates": len(ledger.creates) - before[0], "actions": len(ledger.actions) - before[1],
-                       "unanswered_creates": len(ledger.unanswered_creates)})
+                       "unanswered_creates": len(ledger.unanswered_creates),
+                       "seconds": f"start {started - began:.1f}, resend {loaded - started:.1f}, "
+                                  f"load {time.monotonic() - loaded:.1f}"})
         # The kill came mid-load: this round's server had acknowledged work.
         assert rounds[-1]["creates"] > 0 and rounds[-1]["actions"] > 0, rounds
 
