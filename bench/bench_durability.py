@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/bench_durability.py [--orders 400] [--passes 2]
 
-A fresh SQLite site in a temporary directory (migrate, a 200-customer demo province without history);
-then, in a new process per setting (settings are read at start), `--orders` complaints created one
-after another through the API in process (Django test client, GRIDDESK_GROUP_COMMIT=0: one
-transaction each, so one WAL sync each under FULL), then one forward of each. NORMAL and FULL take
-turns `--passes` times, to spread the noise of a shared machine. Prints p50 / p99 ms per write and
+First one-row commits on a bare WAL database (the disk's sync cost alone). Then a fresh SQLite site
+in a temporary directory (migrate, a 200-customer demo province without history) and, in a new
+process per setting (settings are read at start), `--orders` complaints created one after another
+through the API in process (Django test client, GRIDDESK_GROUP_COMMIT=0: one transaction each, so
+one WAL sync each under FULL), then one forward of each. NORMAL and FULL take turns `--passes`
+times, to spread the noise of a shared machine. Prints p50 / p99 ms per write and
 writes per second.
 """
 
@@ -60,9 +61,31 @@ def child(count):
     print(json.dumps({"synchronous": synchronous, "creates": creates, "forwards": forwards}))
 
 
+def raw_commits(directory, count=500, passes=2):
+    """One-row write transactions on a bare WAL database, NORMAL and FULL in turn: the disk's
+    sync cost per commit, with none of GridDesk's work around it."""
+    import sqlite3
+
+    results = {"NORMAL": [], "FULL": []}
+    for _ in range(passes):
+        for mode in results:
+            conn = sqlite3.connect(Path(directory) / f"raw-{mode}.sqlite3", isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={mode}")
+            conn.execute("CREATE TABLE IF NOT EXISTS t (x BLOB)")
+            for _ in range(count):
+                began = time.perf_counter()
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT INTO t VALUES (randomblob(500))")
+                conn.execute("COMMIT")
+                results[mode].append((time.perf_counter() - began) * 1000)
+            conn.close()
+    return results
+
+
 def summary(label, values):
     ordered = sorted(values)
-    return (f"{label} p50 {statistics.median(ordered):.1f} ms, p99 {ordered[int(0.99 * len(ordered)) - 1]:.1f} ms, "
+    return (f"{label} p50 {statistics.median(ordered):.2f} ms, p99 {ordered[int(0.99 * len(ordered)) - 1]:.2f} ms, "
             f"{len(ordered) / (sum(ordered) / 1000):.0f}/s")
 
 
@@ -80,6 +103,7 @@ def main(argv=None):
         env.pop("DJANGO_SETTINGS_MODULE", None)
         for command in (["migrate", "--noinput"], ["demo", "--customers", "200", "--orders", "0", "--days", "1"]):
             subprocess.run([sys.executable, "-m", "griddesk", *command], env=env, check=True, capture_output=True)
+        raw = raw_commits(home)
         results = {"NORMAL": {"creates": [], "forwards": []}, "FULL": {"creates": [], "forwards": []}}
         for _ in range(args.passes):
             for mode in ("NORMAL", "FULL"):
@@ -90,6 +114,9 @@ def main(argv=None):
                 assert answer["synchronous"] == {"NORMAL": 1, "FULL": 2}[mode]
                 for key in ("creates", "forwards"):
                     results[mode][key] += answer[key]
+    print("bare SQLite WAL, one-row commits:")
+    for mode, values in raw.items():
+        print(f"  {mode:<6} {summary('commit', values)}")
     print(f"SQLite WAL, one write transaction per request, {args.orders} orders x {args.passes} passes "
           f"(load average {os.getloadavg()[0]:.1f})")
     for mode, figures in results.items():
