@@ -381,7 +381,7 @@ def _pg_restore(database, *, force):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid, coalesce(application_name, ''), coalesce(client_addr::text, 'local') FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
         )
         others = cursor.fetchall()
     connection.close()
