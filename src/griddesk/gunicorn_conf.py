@@ -18,7 +18,6 @@ from gunicorn.http import wsgi as gunicorn_wsgi
 
 SWITCH_INTERVAL_SECONDS = 0.0005
 
-
 def post_fork(server, worker):
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 

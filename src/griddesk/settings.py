@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "griddesk.console",
     "griddesk.portal",
     "griddesk.demo",
+    "griddesk.ops",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,16 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'griddesk.sqlite3'}")
+# SQLite durability (docs/operations.md): in WAL mode NORMAL survives a crash of GridDesk (kill -9)
+# but may lose the last commits if the machine itself crashes or loses power; FULL syncs the WAL at
+# every commit and loses nothing acknowledged, at some cost per write. No other value is accepted.
+GRIDDESK_SQLITE_SYNCHRONOUS = os.environ.get("GRIDDESK_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper() or "NORMAL"
+if GRIDDESK_SQLITE_SYNCHRONOUS not in {"NORMAL", "FULL"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"GRIDDESK_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {os.environ['GRIDDESK_SQLITE_SYNCHRONOUS']!r}"
+    )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Embedded default: WAL lets readers run beside the one writer; IMMEDIATE
@@ -118,7 +129,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            f"PRAGMA journal_mode=WAL;PRAGMA synchronous={GRIDDESK_SQLITE_SYNCHRONOUS};"
             "PRAGMA foreign_keys=ON;PRAGMA cache_size=-65536;PRAGMA temp_store=MEMORY;"
         ),
         "transaction_mode": "IMMEDIATE",
