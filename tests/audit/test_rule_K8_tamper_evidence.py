@@ -130,6 +130,8 @@ def test_rule_K8_verify_detects_a_whole_order_deleted_with_its_history(staff, pr
 
 
 def test_rule_K8_the_database_refuses_to_delete_a_work_order(order):
+    with tampering_allowed():
+        pass  # lifted and put back: they hold again
     with pytest.raises(DatabaseError), transaction.atomic():
         sql("DELETE FROM orders_workorder WHERE id = %s", [order.pk])
     assert WorkOrder.objects.filter(pk=order.pk).exists()

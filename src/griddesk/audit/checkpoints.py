@@ -76,7 +76,7 @@ def checkpoint_make(*, now=None, batch_size=5000):
         "streams": len(ends),
         "heads_digest": heads_digest((stream, seq, digest) for stream, (seq, digest) in ends),
         "order_numbers": dict(sorted(counters.items())),
-        "heads": _pack(f"{stream}\t{seq}\t{digest[:SHORT_HASH]}" for stream, (seq, digest) in ends),
+        "heads": _pack([stream, seq, digest[:SHORT_HASH]] for stream, (seq, digest) in ends),
     }
     statement["key_id"], key = signing_key()
     statement["signature"] = sign(key, _signed_text(statement))
@@ -84,10 +84,10 @@ def checkpoint_make(*, now=None, batch_size=5000):
 
 
 def heads_digest(heads):
-    """SHA-256 over every (stream, seq, hash) head, sorted by stream: one line each."""
+    """SHA-256 over every (stream, seq, hash) head, sorted by stream: one JSON line each."""
     digest = hashlib.sha256()
     for stream, seq, head_hash in heads:
-        digest.update(f"{stream}\t{seq}\t{head_hash}\n".encode())
+        digest.update((_canonical([stream, seq, head_hash]) + "\n").encode())
     return digest.hexdigest()
 
 
@@ -95,17 +95,15 @@ def _signed_text(statement):
     return _canonical({name: value for name, value in statement.items() if name != "signature"})
 
 
-def _pack(lines):
-    return base64.b64encode(zlib.compress("\n".join(lines).encode(), 9)).decode("ascii")
+def _pack(heads):
+    """[[stream, seq, short hash], …] as compact JSON, zlib, base64: a few bytes a stream."""
+    return base64.b64encode(zlib.compress(_canonical(list(heads)).encode(), 9)).decode("ascii")
 
 
 def _unpack(text):
-    heads = {}
-    raw = zlib.decompress(base64.b64decode(text, validate=True)).decode()
-    for line in raw.split("\n") if raw else ():
-        stream, seq, short = line.split("\t")
-        heads[stream] = (int(seq), short)
-    return heads
+    """stream -> (seq, short hash), from `_pack`'s text."""
+    rows = json.loads(zlib.decompress(base64.b64decode(text, validate=True)))
+    return {stream: (int(seq), str(short)) for stream, seq, short in rows}
 
 
 def checkpoint_dumps(statement):

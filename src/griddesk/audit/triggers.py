@@ -75,9 +75,10 @@ def triggers_install(connection, tables=None):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as in triggers_lift
             for table, name, events, function, definition in _pg(tables):
                 cursor.execute(definition)
-                if _pg_exists(cursor, table, name):
+                state = _pg_state(cursor, table, name)
+                if state == "D":  # disabled: ALTER TABLE only then (it locks the table)
                     cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
-                else:
+                elif state is None:
                     cursor.execute(f"CREATE TRIGGER {name} BEFORE {events} ON {table} "
                                    f"FOR EACH ROW EXECUTE FUNCTION {function}()")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -93,7 +94,7 @@ def triggers_lift(connection, tables=None):
             # Pending deferred foreign-key checks forbid ALTER TABLE: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table, name, *_rest in _pg(tables):
-                if _pg_exists(cursor, table, name):  # a migration lifts them before they all exist
+                if _pg_state(cursor, table, name) not in (None, "D"):  # a migration lifts them before they exist
                     cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         elif connection.vendor == "sqlite":
@@ -101,9 +102,11 @@ def triggers_lift(connection, tables=None):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def _pg_exists(cursor, table, name):
-    cursor.execute("SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s", [table, name])
-    return cursor.fetchone() is not None
+def _pg_state(cursor, table, name):
+    """pg_trigger.tgenabled of the trigger ("O": enabled, "D": disabled), None if there is none."""
+    cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s", [table, name])
+    row = cursor.fetchone()
+    return None if row is None else str(row[0])
 
 
 def _pg(tables):
