@@ -86,9 +86,10 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _sqlite_audit_triggers(request, django_db_blocker):
-    """On SQLite a transactional test's closing flush is a DELETE, which the append-only audit
-    triggers (rule K-8) refuse: lift them for the flush and put them back before the next test.
-    (PostgreSQL flushes with TRUNCATE, which row triggers do not see.)
+    """On SQLite a transactional test's closing flush is a DELETE, which the K-8 triggers (audit
+    events, stream heads, work orders: griddesk.audit.triggers) refuse: lift them for the flush and
+    put them back before the next test. (PostgreSQL flushes with TRUNCATE, which row triggers do
+    not see.)
     """
     marker = request.node.get_closest_marker("django_db")
     names = request.fixturenames
@@ -99,24 +100,21 @@ def _sqlite_audit_triggers(request, django_db_blocker):
         yield
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from importlib import import_module
-
     from django.db import connection
+
+    from griddesk.audit.triggers import triggers_install, triggers_lift
 
     if transactional:
         with django_db_blocker.unblock():
             _reference_data_ensure()
 
-    migration = import_module("griddesk.audit.migrations.0003_append_only")
     if connection.vendor == "sqlite":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            for statement in migration.SQLITE_UP:
-                cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
+        with django_db_blocker.unblock():
+            triggers_install(connection)
     yield
     if transactional and connection.vendor == "sqlite":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            for statement in migration.SQLITE_DOWN:
-                cursor.execute(statement)
+        with django_db_blocker.unblock():
+            triggers_lift(connection)
 
 
 SEED_MIGRATIONS = (

@@ -8,11 +8,13 @@ GENESIS_HASH = "0" * 64
 
 
 class AuditEvent(models.Model):
-    """One state change. Events of one stream (e.g. one work order) form a hash chain:
+    """One state change. Events of one stream (e.g. one work order) form a keyed hash chain:
 
-    hash = sha256(prev_hash | stream | seq | action | actor | at | payload), so
-    editing any stored event breaks its own hash, deleting one breaks the next
-    event's link, and deleting the newest breaks the stream head.
+    hash = HMAC-SHA256(audit key `key_id`, every other stored field, prev_hash included), so
+    editing any stored event breaks its own hash, deleting one breaks the next event's link,
+    and deleting the newest breaks the stream head; without the key nobody can forge a
+    chain (rule K-8; docs/audit.md). The row id alone is not hashed: (stream, seq) is the
+    event's place in the history.
     """
 
     stream = models.CharField(_("对象"), max_length=64)
@@ -26,6 +28,8 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("时间"))
     payload = models.JSONField(_("内容"), default=dict)
     prev_hash = models.CharField(max_length=64)
+    # Which key of the audit key ring signed it: rotated keys stay in the ring to verify.
+    key_id = models.CharField(_("密钥"), max_length=16)
     hash = models.CharField(max_length=64)
 
     class Meta:

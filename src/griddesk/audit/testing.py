@@ -1,27 +1,17 @@
-"""For tests only: lift the append-only triggers, as a database owner could, to tamper on purpose."""
+"""For tests only: lift the K-8 triggers (audit.triggers), as a database owner could, to tamper on purpose."""
 
 from contextlib import contextmanager
-from importlib import import_module
 
 from django.db import connection
+
+from griddesk.audit.triggers import triggers_install, triggers_lift
 
 
 @contextmanager
 def tampering_allowed():
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+    """Events, heads and work orders can be updated and deleted inside; the triggers are back after."""
+    triggers_lift(connection)
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
-            else:
-                for statement in import_module(
-                    "griddesk.audit.migrations.0003_append_only"
-                ).SQLITE_UP:
-                    cursor.execute(statement)
+        triggers_install(connection)

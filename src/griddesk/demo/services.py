@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from griddesk.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 from griddesk.audit.services import event_hash
+from griddesk.audit.signing import signing_key
 from griddesk.customers.models import Contact, Customer
 from griddesk.demo import history
 from griddesk.demo.bulk import BATCH_SIZE, TableWriter, database_size, database_tidy, next_id, sequences_reset
@@ -255,6 +256,7 @@ class _Build:
         plans = history.plan_orders(self.seed, self.calls.calls, ctx, start=start, now=self.now)
         self.plans = plans
         numbers = _Numbers(settings.GRIDDESK_PROVINCE_CODE)
+        self.signer = signing_key()
         self.order_base = next_id(WorkOrder)
         staff = {s.key: s for s in self.staffing.staff}
         with TableWriter(WorkOrder, ORDER_FIELDS, batch_size=self.batch_size) as out, \
@@ -292,7 +294,8 @@ class _Build:
         return self._categories.get(code)
 
     def _events(self, out, stream, number, plan, staff):
-        """The order's hash chain, exactly as order_create and the workflow services write it (K-8)."""
+        """The order's keyed hash chain, exactly as order_create and the workflow services write it (K-8):
+        each step's event carries the version it made, as orders.services._advance records it."""
         customer = self.callers.get(plan.customer)
         owner = staff[plan.owner]
         created = {
@@ -304,17 +307,18 @@ class _Build:
         }
         entries = [("order.created", plan.accepted_at, owner, created)]
         before = OrderState.ACCEPTED
-        for step, after in zip(plan.steps, plan.states, strict=True):
+        for version, (step, after) in enumerate(zip(plan.steps, plan.states, strict=True), 2):
             entries.append((f"order.{step.action}", step.at, staff[step.actor],
-                            {"from": before, "to": after, **step.payload}))
+                            {"from": before, "to": after, "version": version, **step.payload}))
             before = after
+        key_id, key = self.signer
         prev = GENESIS_HASH
         for seq, (action, at, actor, payload) in enumerate(entries, 1):
-            actor_id = self.staff_base + actor.key
+            actor_id, label = self.staff_base + actor.key, actor.label[:80]
             payload = json.loads(json.dumps(payload, ensure_ascii=False))  # what the JSON column gives back
-            digest = event_hash(prev_hash=prev, stream=stream, seq=seq, action=action, actor_id=actor_id,
-                                at=at, payload=payload)
-            out.add((stream, seq, action, actor_id, actor.label[:80], at, payload, prev, digest))
+            digest = event_hash(key=key, key_id=key_id, prev_hash=prev, stream=stream, seq=seq, action=action,
+                                actor_id=actor_id, actor_label=label, at=at, payload=payload)
+            out.add((stream, seq, action, actor_id, label, at, payload, prev, key_id, digest))
             prev = digest
         return len(entries), prev
 
@@ -397,7 +401,8 @@ ORDER_FIELDS = [
     "handling_org_id", "crew_id", "fault_side", "zone", "supply_voltage", "application_kind", "anonymous",
     "cause", "satisfaction", "transfer_count",
 ]
-EVENT_FIELDS = ["stream", "seq", "action", "actor_id", "actor_label", "at", "payload", "prev_hash", "hash"]
+EVENT_FIELDS = ["stream", "seq", "action", "actor_id", "actor_label", "at", "payload", "prev_hash", "key_id",
+                "hash"]
 
 
 def categories_by_type():
