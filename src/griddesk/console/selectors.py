@@ -122,6 +122,7 @@ ACTION_LABELS = {
     "identity.opened": _("查看举报人身份（K-7）"), "identity.refused": _("拒绝查看举报人身份（K-7）"),
     "order.dispatch_pending": _("待派工：没有负责该台区的抢修班组"),
     "order.accused": _("记录被投诉/举报单位（K-9）"), "person.shown": _("显示当事人完整信息（已审计）"),
+    "order.version_baseline": _("升级时记录的版本基线（K-8）"),
 }
 # Which payload entries the timeline shows, and under what name (the rest stays in the audit log).
 PAYLOAD_LABELS = {
