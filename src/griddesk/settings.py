@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its templates and static files: /api/v1/docs works offline (no CDN)
     "django_tasks_db",
     "axes",
     "django_otp",

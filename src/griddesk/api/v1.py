@@ -5,6 +5,8 @@ For IVR/CTI, the mobile app and WeChat: everything the agent console does. Token
 See docs/api.md.
 """
 
+from django.conf import settings
+from django.views.decorators.csp import csp_override
 from ninja import NinjaAPI
 
 from griddesk.api import errors
@@ -18,6 +20,9 @@ api = NinjaAPI(
                 "错误统一为 JSON：{code, message, details}。",
     urls_namespace="api-v1",
     auth=TokenAuth(),
+    # The docs page is Swagger UI from the installed package (settings: "ninja" app, no CDN); it sets
+    # style attributes, which the site-wide policy refuses: allowed here, and only here.
+    docs_decorator=csp_override({**settings.SECURE_CSP, "style-src-attr": ["'unsafe-inline'"]}),
 )
 errors.install(api)
 api.add_router("", callers.router)
