@@ -69,7 +69,7 @@ def test_rule_K9_accused_department_cannot_open_the_identity(api_as, people):
     assert opened.json() == {"order": number, "name": NAME, "phone": PHONE, "contact": CONTACT,
                              "account_no": "1000000001"}
     order = WorkOrder.objects.get(number=number)
-    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).values_list("action", flat=True))
+    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).order_by("seq").values_list("action", flat=True))
     assert actions.count("identity.refused") == 1 and actions.count("identity.opened") == 1  # K-7 audit
 
 

@@ -403,7 +403,7 @@ def test_rule_K4_findings_with_evidence_are_hashed_and_audited(client, people, p
     import hashlib
     assert evidence.sha256 == hashlib.sha256("通话录音摘要".encode()).hexdigest()
     assert evidence.stage == "findings"
-    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).values_list("action", flat=True))
+    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).order_by("seq").values_list("action", flat=True))
     assert actions[-2:] == ["order.findings", "order.evidence"]
 
 

@@ -26,7 +26,7 @@ def test_rule_C8_R1_utility_fault_dispatched_at_once_to_covering_crew(people, pr
     assert order.crew == people["crew"]
     assert order.owner == people["agent"]  # rule H-4
     assert order.agent_no == "95598001"  # rule C-4
-    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).values_list("action", flat=True))
+    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).order_by("seq").values_list("action", flat=True))
     assert actions == ["order.created", "order.dispatch"]
 
 
@@ -187,7 +187,7 @@ def test_rule_K7_sealed_identity_hidden_from_the_accused_department(people, prov
         services.identity_open(order=order, actor=people["agent"], purpose="核实")
     identity = services.identity_open(order=order, actor=people["supervisor"], purpose="核实举报线索")
     assert identity.phone == "13900001111"
-    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).values_list("action", flat=True))
+    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).order_by("seq").values_list("action", flat=True))
     assert actions.count("identity.refused") == 2 and actions.count("identity.opened") == 1
     assert SlaClock.objects.get(order=order).key == "K-3/report"
 
@@ -229,7 +229,7 @@ def test_rule_C8_repair_with_no_covering_crew_is_accepted_for_the_dispatcher(peo
                                   customer=customer)
     order.refresh_from_db()
     assert (order.state, order.crew) == (OrderState.ACCEPTED, None)
-    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).values_list("action", flat=True))
+    actions = list(AuditEvent.objects.filter(stream=stream_of(order)).order_by("seq").values_list("action", flat=True))
     assert actions == ["order.created", "order.dispatch_pending"]
     assert SlaClock.objects.get(order=order).key == "R-2/rural"  # the arrival clock runs regardless
 
