@@ -37,8 +37,8 @@ UNKNOWN_TEXTS = ["家里停电了", "突然没电了", "停电了，什么时候
                  "没电了", "家里灯都不亮了", "停电了，冰箱里还有东西", "电突然断了", "请问是不是停电了"]
 NETWORK_TEXTS = ["邻居家也没电", "整个小区都停电了", "路灯也灭了，整条街都停了", "周边都停电了", "隔壁也没电",
                  "听到变压器那边有爆炸声，然后就停电了", "电线杆那边线断了", "一片都停了"]
-INTERNAL_TEXTS = ["总开关跳闸了，合不上", "只有我家没电，邻居有电", "漏保跳了", "空开跳了推不上去", "插座冒火花后没电了",
-                  "家里跳闸了", "电表箱里的开关跳了"]
+INTERNAL_TEXTS = ["总开关跳闸了，合不上", "只有我家没电，邻居有电", "漏保跳了", "空开跳了推不上去",
+                  "插座冒火花后没电了", "家里跳闸了", "电表箱里的开关跳了"]
 
 
 @dataclass
@@ -176,9 +176,9 @@ def network_of(devices):
     return Network((d.key, d.parent, d.kind, d.device_id, counts[d.key]) for d in devices)
 
 
-def replay(network, accounts, calls, params=Params()):
+def replay(network, accounts, calls, params=None):
     """The engine over the calls in time order: the same as `griddesk outages replay` (pure part)."""
-    engine = Engine(network, params)
+    engine = Engine(network, params or Params())
     decisions = [engine.call(c, accounts[c.customer], classify(c.description)) for c in calls]
     engine.finish()
     return engine, decisions
@@ -286,14 +286,18 @@ def main():
             seconds = time.perf_counter() - started
             s = score(devices, accounts, failed, affected, engine, decisions, calls)
             rows.append(s)
-            print(f"{rate:4.2f}  {seed:4d}  {s['faults']:6d} {s['faults_called']:6d}  {s['predicted']:4d}  {s['hits']:4d}"
-                  f"  {s['precision']:9.3f}  {s['recall']:6.3f}  {s['recall_of_called']:14.3f}  {s['crews_per_fault']:11.3f}"
-                  f"  {s['calls']:5d}  {s['singles']:7d}  {seconds:.2f}")
+            print(f"{rate:4.2f}  {seed:4d}  {s['faults']:6d} {s['faults_called']:6d}  {s['predicted']:4d}"
+                  f"  {s['hits']:4d}  {s['precision']:9.3f}  {s['recall']:6.3f}  {s['recall_of_called']:14.3f}"
+                  f"  {s['crews_per_fault']:11.3f}  {s['calls']:5d}  {s['singles']:7d}  {seconds:.2f}")
         mean = {k: sum(r[k] for r in rows) / len(rows) for k in ("precision", "recall", "crews_per_fault")}
         worst = {k: min(r[k] for r in rows) for k in ("precision", "recall")}
+        hits, faults, predicted = (sum(r[k] for r in rows) for k in ("hits", "faults", "predicted"))
+        crews = sum(r["crews_per_fault"] * r["faults"] for r in rows)
         print(f"{rate:4.2f}  mean precision {mean['precision']:.3f} (min {worst['precision']:.3f}), recall "
               f"{mean['recall']:.3f} (min {worst['recall']:.3f}), crews/fault {mean['crews_per_fault']:.3f}"
-              f" (max {max(r['crews_per_fault'] for r in rows):.3f})")
+              f" (max {max(r['crews_per_fault'] for r in rows):.3f}); all storms together: precision "
+              f"{hits / predicted:.3f}, recall {hits / faults:.3f}, crews/fault {crews / faults:.3f}"
+              f" ({faults} faults)")
 
 
 if __name__ == "__main__":

@@ -27,8 +27,8 @@ def test_rule_K8_action_and_its_event_commit_together(people, province, monkeypa
                                department=people["marketing"])
     stored = WorkOrder.objects.get(pk=order.pk)
     assert (stored.version, stored.state, stored.handling_org_id) == (1, "accepted", None)
-    assert list(AuditEvent.objects.filter(stream=stream_of(order)).order_by("seq").values_list("action", flat=True)) == [
-        "order.created"]
+    history = AuditEvent.objects.filter(stream=stream_of(order)).order_by("seq")
+    assert list(history.values_list("action", flat=True)) == ["order.created"]
     monkeypatch.undo()
     forwarded = services.order_forward(order=stored, actor=people["agent"], department=people["marketing"])
     event = AuditEvent.objects.filter(stream=stream_of(order)).order_by("-seq").first()

@@ -189,7 +189,8 @@ def test_copy_as_new_version_is_complete_editable_and_audited(make_staff, provin
     deadline_save(deadline=deadline, actor=admin, now=now)
     assert deadline_for("R-2/urban", version=v2).amount == 40
     assert deadline_for("R-2/urban", version=v1).amount == 45
-    actions = list(AuditEvent.objects.filter(stream=stream_of(v1.ruleset)).order_by("seq").values_list("action", flat=True))
+    history = AuditEvent.objects.filter(stream=stream_of(v1.ruleset)).order_by("seq")
+    actions = list(history.values_list("action", flat=True))
     assert actions == ["rules.version_created", "rules.deadlines_set", "rules.deadline_saved"]
 
 

@@ -50,7 +50,7 @@ class Params:
     hold: timedelta = timedelta(minutes=15)
 
 
-SPLIT_LEVEL = 0.99  # a device split back is not out, however its children look
+SPLIT_LEVEL = 0.99  # the highest level of a device that is not out, however its children look
 
 
 def poisson_at_most(k, mean):
@@ -116,6 +116,8 @@ class Prediction:
     state: str = "predicted"  # predicted; confirmed, rejected… once a dispatcher decides
     human: bool = False  # a dispatcher's decision stands: never moved, absorbed or split by the engine
     next_check: int = 4  # callers below at which the engine checks its own prediction again
+    last_call: object = None  # when the latest call below it came in
+    stale: bool = False  # no call for a window: its evidence counts as partial above (it stays predicted)
 
     @property
     def call_ids(self):
@@ -166,6 +168,7 @@ class Engine:
         self.network_call = set()  # transformers a NETWORK call came from (window-bound like callers)
         self.expiry = []  # heap of (time the evidence of a transformer may lapse, transformer)
         self.holds = []  # heap of (time a held dispatch runs out, sequence, Prediction or Lone)
+        self.quiet = []  # heap of (time a prediction's evidence grows old, sequence, Prediction)
         self.known = {network.index[k] for k in known if k in network.index}  # announced or active outages
         self.top = {}  # predicted device -> Prediction
         self.tops_of_feeder = {}  # feeder -> {predicted devices}
@@ -194,13 +197,15 @@ class Engine:
         crews_before = self.crews
         self._evidence(t, call, at, network=signal == "network")
         prediction = self._prediction_above(t)
-        if prediction is not None and not prediction.human and self.callers_below[prediction.node] >= prediction.next_check:
+        recheck = prediction is not None and not prediction.human
+        if recheck and self.callers_below[prediction.node] >= prediction.next_check:
             prediction.next_check *= 2
             if self._silent_leaf(prediction.node):
                 self._split(prediction, at)
                 prediction = self._prediction_above(t)
         if prediction is not None:
             prediction.calls.append((call, t))
+            self._heard(prediction, at)
             return Decision("predicted", call, prediction.node, prediction.crew, new_crew=self.crews > crews_before)
         item = Lone(call, t)
         self.lone.setdefault(self.net.feeder[t], {})[call.id] = item
@@ -215,6 +220,29 @@ class Engine:
         while self.holds:
             _due, _seq, item = heapq.heappop(self.holds)
             self._release(item, item.hold_until)
+
+    def _heard(self, prediction, at):
+        """A call below `prediction`: fresh evidence again (a stale one counts fully once more above)."""
+        prediction.last_call = at
+        self.sequence += 1
+        heapq.heappush(self.quiet, (at + self.params.window, self.sequence, prediction))
+        if prediction.stale:
+            prediction.stale = False
+            self._set_score(prediction.node, 1.0)
+            if self.net.parent[prediction.node] >= 0:
+                self._rescore(self.net.parent[prediction.node], at)
+
+    def _grown_old(self, prediction, at):
+        """No call below a prediction for a window: above, it counts as partial evidence, so that an
+        old outage and a fresh single call next to it do not add up to one outage above both."""
+        if self.top.get(prediction.node) is not prediction or prediction.stale:
+            return
+        if prediction.last_call is not None and at - prediction.last_call < self.params.window:
+            return
+        prediction.stale = True
+        self._set_score(prediction.node, self.params.partial_weight)
+        if self.net.parent[prediction.node] >= 0:
+            self._rescore(self.net.parent[prediction.node], at)
 
     # ------------------------------------------------------------------ crews
 
@@ -287,7 +315,7 @@ class Engine:
         out = (total >= min(params.min_children, children) and total >= params.child_share * children
                and net.kind[i] != "substation"  # a whole substation out is a dispatcher's call
                and not self._silent_leaf(i))
-        return 1.0 if out else total / children
+        return 1.0 if out else min(total / children, SPLIT_LEVEL)  # not out: below 1 whatever the mean
 
     def _rescore(self, i, at):
         """Recompute device `i`'s evidence and carry the change up the tree; predict where it adds up.
@@ -301,9 +329,9 @@ class Engine:
                 i = net.parent[i]
                 continue
             new, old = self._level(i), self.score[i]
-            if new == 1.0 and (self._prediction_above(i) is not None or not self._predict(i, at)):
-                if net.children[i] and self._prediction_above(i) is None:
-                    new = self.child_sum[i] / net.children[i]  # a dispatcher's decision below holds it
+            refused = new == 1.0 and (self._prediction_above(i) is not None or not self._predict(i, at))
+            if refused and net.children[i] and self._prediction_above(i) is None:
+                new = min(self.child_sum[i] / net.children[i], SPLIT_LEVEL)  # a dispatcher's decision below
             if new == old:
                 return
             self._set_score(i, new)
@@ -382,6 +410,7 @@ class Engine:
         prediction.calls.sort(key=lambda pair: (pair[0].time, pair[0].id))
         self.top[node] = prediction
         tops.add(node)
+        self._heard(prediction, at)
         self.events.append(("predicted", (node, prediction.crew)))
         return True
 
@@ -404,10 +433,11 @@ class Engine:
             if not mine:
                 continue
             first = min((c for c, _t in mine), key=lambda c: (c.time, c.id))
-            p = Prediction(node=child, first_call=first, calls=sorted(mine, key=lambda pair: (pair[0].time, pair[0].id)),
-                           next_check=max(4, 2 * self.callers_below[child]))
+            mine.sort(key=lambda pair: (pair[0].time, pair[0].id))
+            p = Prediction(node=child, first_call=first, calls=mine, next_check=max(4, 2 * self.callers_below[child]))
             self.top[child] = p
             self.tops_of_feeder[net.feeder[child]].add(child)
+            self._heard(p, max(c.time for c, _t in mine))
             made.append(p)
             self.events.append(("predicted", (child, None)))
         explained = {id(c) for p in made for c, _t in p.calls}
@@ -477,6 +507,9 @@ class Engine:
             if not callers:
                 self.network_call.discard(t)
             self._rescore(t, at)
+        while self.quiet and self.quiet[0][0] <= at:
+            _due, _seq, prediction = heapq.heappop(self.quiet)
+            self._grown_old(prediction, at)
         while self.holds and self.holds[0][0] <= at:
             _due, _seq, item = heapq.heappop(self.holds)
             self._release(item, item.hold_until)
