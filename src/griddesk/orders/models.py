@@ -187,6 +187,11 @@ class WorkOrder(models.Model):
         on_delete=models.PROTECT, related_name="children",
     )
     call_count = models.PositiveIntegerField(_("来电次数"), default=1)
+    outage = models.ForeignKey(
+        "outages.OutageEvent", verbose_name=_("所属停电"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="orders", db_index=False,
+        help_text=_("规则 C-9：客户所在线路的停电；一次停电一个班组，来电挂在停电下不再派工。"),
+    )
     handling_org = models.ForeignKey(
         "orgs.Org", verbose_name=_("处理部门"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="handled_orders", db_index=False,
@@ -255,6 +260,8 @@ class WorkOrder(models.Model):
                          condition=models.Q(assignee__isnull=False)),
             models.Index(fields=["crew", "accepted_at", "id", "state"], name="order_crew_acc",
                          condition=models.Q(crew__isnull=False)),
+            models.Index(fields=["outage", "accepted_at"], name="order_outage_acc",
+                         condition=models.Q(outage__isnull=False)),
         ]
 
     def __str__(self):

@@ -159,6 +159,8 @@ class Engine:
     """
 
     def __init__(self, network, params=Params(), known=()):
+        """`known`: outages already known, as device keys (out from now on) or (device key, start, end)
+        spans (end None: not restored)."""
         self.net, self.params = network, params
         n = len(network.key)
         self.score = [0.0] * n  # a device's evidence level, 0 … 1 (1: out)
@@ -169,7 +171,11 @@ class Engine:
         self.expiry = []  # heap of (time the evidence of a transformer may lapse, transformer)
         self.holds = []  # heap of (time a held dispatch runs out, sequence, Prediction or Lone)
         self.quiet = []  # heap of (time a prediction's evidence grows old, sequence, Prediction)
-        self.known = {network.index[k] for k in known if k in network.index}  # announced or active outages
+        self.known = {}  # device -> [(start, end)]: announced or active outages, from the outset
+        for entry in known:
+            key, start, end = entry if isinstance(entry, tuple) else (entry, None, None)
+            if key in network.index:
+                self.known.setdefault(network.index[key], []).append((start, end))
         self.top = {}  # predicted device -> Prediction
         self.tops_of_feeder = {}  # feeder -> {predicted devices}
         self.lone = {}  # feeder -> {call id: Lone}
@@ -191,7 +197,7 @@ class Engine:
         t = self.net.index[transformer]
         if signal == "internal":
             return Decision("internal", call, t)
-        known = self._known_above(t)
+        known = self._known_above(t, at)
         if known is not None:
             return Decision("attached", call, known)
         crews_before = self.crews
@@ -482,10 +488,13 @@ class Engine:
                 return prediction
         return None
 
-    def _known_above(self, t):
+    def _known_above(self, t, at):
+        if not self.known:
+            return None
         for i in self.net.ancestors(t):
-            if i in self.known:
-                return i
+            for start, end in self.known.get(i, ()):
+                if (start is None or start <= at) and (end is None or at < end):
+                    return i
         return None
 
     # ------------------------------------------------------------------ time passing

@@ -8,6 +8,7 @@ by editing the word lists below (docs/outages.md, "The description"), and the te
 bench/storm.py say what a change does.
 """
 
+import logging
 import re
 import tempfile
 from enum import StrEnum
@@ -47,6 +48,9 @@ NEGATED_NETWORK = ("邻居有电", "邻居家有电", "邻居没停", "邻居家
 
 
 KEYWORDS = re.compile("|".join(sorted(map(re.escape, set(PHRASES) | set(NEGATED_NETWORK)), key=len, reverse=True)))
+
+
+logging.getLogger("jieba").setLevel(logging.WARNING)  # it announces every dictionary it loads
 
 
 @cache

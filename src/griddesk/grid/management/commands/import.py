@@ -16,6 +16,7 @@ from griddesk.csvimport import ImportFailed
 from griddesk.customers.importers import customers_import
 from griddesk.grid.importers import topology_import
 from griddesk.orgs.models import Org
+from griddesk.outages.replay import calls_import
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,12 @@ IMPORTERS = {
         run=customers_import,
         help=gettext_lazy(
             "account_no,name,phone,address,transformer_id,supply_voltage,zone,important — 客户档案"
+        ),
+    ),
+    "calls": Importer(
+        run=calls_import,
+        help=gettext_lazy(
+            "call_id,time,account_no,description — 故障来电，按时间顺序研判并保存（同 outages replay --commit）"
         ),
     ),
 }
