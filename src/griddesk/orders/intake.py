@@ -105,6 +105,9 @@ def _events(order, accused):
     events = [("order.created", created_payload(order, accused))]
     if order.parent_id:
         return events
+    if order.outage_id:  # rule C-9: joins the outage on its path, with the outage's crew if it has one
+        events.append(("order.outage_attached", {"outage": order.outage.code, "crew": order.crew_id}))
+        return events
     if order.crew_id:
         events.append(("order.dispatch", {"from": OrderState.ACCEPTED, "to": OrderState.DISPATCHED,
                                           "crew": order.crew.code}))

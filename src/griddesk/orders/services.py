@@ -45,6 +45,7 @@ from griddesk.orders.selectors import crew_covering, open_matter_of
 from griddesk.orders.workflows import TransitionRefused, transition_for
 from griddesk.orgs.models import Role, RoleCode
 from griddesk.orgs.selectors import default_owner, org_in_scope
+from griddesk.outages.selectors import outage_covering
 
 
 class ConcurrentUpdate(Exception):
@@ -156,8 +157,14 @@ def order_draft(
     order.planned_clocks = [clock for clock, _pauses in draft.plan.clocks]
     order.ruleset_version = draft.plan.version
     if order_type == OrderType.REPAIR and fault_side != FaultSide.CUSTOMER_INTERNAL:
-        order.crew = crew_covering(customer)  # rule C-8: dispatched at once, in the same insert
-    order.state = OrderState.DISPATCHED if order.crew else OrderState.ACCEPTED
+        # rule C-9: a call below a known or predicted outage joins it, with its crew (no new dispatch);
+        # otherwise rule C-8: dispatched at once to the covering crew, in the same insert
+        order.outage = outage_covering(transformer=customer.transformer, at=now)
+        if order.outage is not None:
+            order.crew_id = order.outage.crew_id
+        else:
+            order.crew = crew_covering(customer)
+    order.state = OrderState.DISPATCHED if order.crew_id else OrderState.ACCEPTED
     return draft
 
 
@@ -251,6 +258,25 @@ def _advanced(order, action, actor, fields, before, version, payload, at):
     audit_append(stream=stream_of(order), action=f"order.{action}", actor=actor, at=at,
                  payload={"from": before, "to": order.state, "version": order.version, **(payload or {})})
     clocks.clocks_on_transition(order=order, action=action, at=at)
+
+
+def order_outage_attach(*, order, outage, crew_id, at=None, actor=None):
+    """A repair call joins the outage that explains it (rule C-9; the trouble-call analysis): it goes
+    with the outage's one crew instead of its own ("the first call's dispatch moves to the outage"),
+    version moved on and audited like any change of the order."""
+    at = at or timezone.now()
+    fields = {"outage": outage, "version": F("version") + 1, "updated_at": at}
+    if crew_id is not None and order.crew_id != crew_id:
+        fields["crew_id"] = crew_id
+        if order.state == OrderState.ACCEPTED:
+            fields["state"] = OrderState.DISPATCHED
+    with transaction.atomic(savepoint=False):
+        WorkOrder.objects.filter(pk=order.pk).update(**fields)
+        audit_append(stream=stream_of(order), action="order.outage_attached", actor=actor, at=at,
+                     payload={"outage": outage.code, "crew_from": order.crew_id, "crew": crew_id,
+                              "version": order.version + 1})
+    order.outage, order.version = outage, order.version + 1
+    return order
 
 
 def order_dispatch(*, order, actor, crew=None, expected_version=None):

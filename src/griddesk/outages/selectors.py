@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from griddesk import fastsql
-from griddesk.outages.models import ACTIVE_OUTAGE_STATES, OutageEvent, StormDeclaration
+from griddesk.outages.models import ACTIVE_OUTAGE_STATES, OPEN_OUTAGE_STATES, OutageEvent, StormDeclaration
 from griddesk.paths import path_ids
 
 
@@ -26,6 +26,27 @@ def storms_covering(*, org, at):
     ancestor_ids = path_ids(org.path) if org.path else [org.pk]
     rows = fastsql.fetch(_storms_covering_sql(len(ancestor_ids)), [*ancestor_ids, fastsql.moment(at)])
     return [fastsql.instance(StormDeclaration, row) for row in rows]
+
+
+@fastsql.statement
+def _outage_covering_sql(devices):
+    qn = fastsql.qn
+    return (
+        f"SELECT {fastsql.columns(OutageEvent, 'e')} FROM {qn(OutageEvent._meta.db_table)} e"
+        f" WHERE e.{qn('device_id')} IN ({fastsql.marks(devices)})"
+        f" AND e.{qn('state')} IN ({fastsql.marks(len(OPEN_OUTAGE_STATES))}) AND e.{qn('starts_at')} <= %s"
+        f" ORDER BY e.{qn('starts_at')} LIMIT 1"
+    )
+
+
+def outage_covering(*, transformer, at):
+    """The open outage (predicted, confirmed, announced or active, started by `at`) on a transformer's
+    supply path, oldest first, or None: a repair call there joins it (rule C-9). One prepared statement
+    on the intake path."""
+    device_ids = path_ids(transformer.path)
+    rows = fastsql.fetch(_outage_covering_sql(len(device_ids)),
+                         [*device_ids, *map(str, OPEN_OUTAGE_STATES), fastsql.moment(at)])
+    return fastsql.instance(OutageEvent, rows[0]) if rows else None
 
 
 def outages_on_path(*, device_ids, now=None):

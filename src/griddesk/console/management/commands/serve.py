@@ -48,6 +48,7 @@ class Command(BaseCommand):
         if not no_worker:
             procs.append(subprocess.Popen([sys.executable, "-m", "griddesk", "db_worker"]))
             procs.append(subprocess.Popen([sys.executable, "-m", "griddesk", "sla_scheduler"]))
+            procs.append(subprocess.Popen([sys.executable, "-m", "griddesk", "outages", "analyse"]))
         control, socket_path = control_socket_args(port)
         web = subprocess.Popen([
             sys.executable, "-m", "gunicorn", "griddesk.wsgi:application", "--config", "python:griddesk.gunicorn_conf",

@@ -1,0 +1,69 @@
+"""The live analysis (outages.analyzer) over repair orders, and its agreement with a replay."""
+
+import csv
+
+from griddesk.audit.models import AuditEvent
+from griddesk.audit.services import stream_of
+from griddesk.orders import services
+from griddesk.orders.models import OrderState, WorkOrder
+from griddesk.outages.analyzer import Analyzer
+from griddesk.outages.models import OutageEvent, OutageSource, OutageState, TroubleCall
+from griddesk.outages.replay import calls_read, replay
+
+
+def _call(people, customer, text="家里停电了"):
+    return services.order_create(order_type="repair", channel="hotline", actor=people["agent"], customer=customer,
+                                 title=text, detect_repeat=False)
+
+
+def _storm(people, grid):
+    """Two callers on each of A1 and B1 (switch 1), one on C2 (switch 2)."""
+    c = grid["customers"]
+    return [_call(people, customer) for customer in (c["A1"][0], c["A1"][1], c["B1"][0], c["B1"][1], c["C2"][0])]
+
+
+def test_live_analysis_predicts_the_switch_with_one_crew(people, grid):
+    orders = _storm(people, grid)
+    assert Analyzer().run() == 5
+    outage = OutageEvent.objects.get(state=OutageState.PREDICTED)
+    assert (outage.device.device_id, outage.source, outage.calls) == ("S91", OutageSource.ANALYSIS, 4)
+    assert outage.customers_affected == 30 and outage.first_call_at == orders[0].accepted_at
+    below = WorkOrder.objects.filter(outage=outage)
+    assert below.count() == 4 and {o.crew_id for o in below} == {grid["crew"].pk}  # one crew (C-8)
+    assert TroubleCall.objects.count() == 5
+    assert TroubleCall.objects.get(order=orders[4]).decision in ("single", "held")
+
+
+def test_live_and_replay_reach_the_same_predictions(people, grid, tmp_path):
+    orders = _storm(people, grid)
+    Analyzer().run()
+    live = sorted(OutageEvent.objects.filter(state=OutageState.PREDICTED).values_list("device__device_id", flat=True))
+    path = tmp_path / "calls.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["call_id", "time", "account_no", "description"])
+        for order in orders:
+            writer.writerow([f"R{order.number}", order.accepted_at.isoformat(), order.customer.account_no, order.title])
+    calls, _sha = calls_read(path)
+    replayed = sorted(row["device_id"] for row in replay(calls).as_json()["predicted_outages"])
+    assert live == replayed == ["S91"]
+
+
+def test_rule_C9_a_call_below_a_predicted_outage_joins_it_at_intake(people, grid):
+    _storm(people, grid)
+    Analyzer().run()
+    outage = OutageEvent.objects.get(state=OutageState.PREDICTED)
+    later = _call(people, grid["customers"]["C1"][5])
+    later.refresh_from_db()
+    assert (later.outage_id, later.crew_id, later.state) == (outage.pk, grid["crew"].pk, OrderState.DISPATCHED)
+    actions = list(AuditEvent.objects.filter(stream=stream_of(later)).order_by("seq").values_list("action", flat=True))
+    assert actions == ["order.created", "order.outage_attached"]  # no dispatch of its own
+
+
+def test_the_analyser_resumes_where_it_stopped(people, grid):
+    _storm(people, grid)
+    first = Analyzer()
+    assert first.run() == 5
+    _call(people, grid["customers"]["A2"][0])
+    assert Analyzer().run() == 1  # a new process: rebuilt from the trouble calls, reads only the new order
+    assert OutageEvent.objects.filter(state=OutageState.PREDICTED).count() == 1
