@@ -216,3 +216,33 @@ def test_text_classification(text, signal):
 def test_poisson_at_most():
     assert poisson_at_most(0, 3.0) == pytest.approx(0.0497870684)
     assert poisson_at_most(2, 1.0) == pytest.approx(0.9196986)
+
+
+def test_a_dispatcher_places_an_outage_the_engine_keeps():
+    feed = Feed()
+    feed("A", 0), feed("A", 1)
+    feed.engine.human_place("S1", T0 + timedelta(minutes=2))  # moved up the tree by a dispatcher
+    assert feed.predicted() == ["S1"] and feed.engine.top[feed.engine.net.index["S1"]].human
+    for minute in range(3, 40):  # B out, C silent: the engine would split its own, never this one
+        feed("B", minute)
+    assert feed.predicted() == ["S1"]
+
+
+def test_a_rejected_device_is_not_predicted_again():
+    feed = Feed()
+    feed("A", 0), feed("A", 1)
+    feed.engine.human_end("A", T0 + timedelta(minutes=2), vetoed=True)
+    assert feed.predicted() == []
+    feed("A", 3), feed("A", 4)
+    assert feed.predicted() == []
+
+
+def test_a_restored_outage_leaves_fresh_ground_for_new_calls():
+    feed = Feed()
+    feed("A", 0), feed("A", 1)
+    feed.engine.human_end("A", T0 + timedelta(minutes=30))
+    assert feed.predicted() == []
+    first = feed("A", 31)
+    assert first.kind in ("single", "held")  # one new caller: no outage yet
+    feed("A", 32)
+    assert feed.predicted() == ["A"]

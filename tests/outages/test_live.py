@@ -67,3 +67,39 @@ def test_the_analyser_resumes_where_it_stopped(people, grid):
     _call(people, grid["customers"]["A2"][0])
     assert Analyzer().run() == 1  # a new process: rebuilt from the trouble calls, reads only the new order
     assert OutageEvent.objects.filter(state=OutageState.PREDICTED).count() == 1
+
+
+def _decide(outage, **fields):
+    """As a dispatcher's service would: the outage changed, marked human, its time moved on."""
+    from django.utils import timezone
+
+    OutageEvent.objects.filter(pk=outage.pk).update(human=True, updated_at=timezone.now(), **fields)
+
+
+def test_a_rejected_prediction_stays_rejected(people, grid):
+    _storm(people, grid)
+    analyzer = Analyzer()
+    analyzer.run()
+    outage = OutageEvent.objects.get(state=OutageState.PREDICTED)
+    _decide(outage, state=OutageState.CANCELLED)
+    c = grid["customers"]
+    for customer in (c["A1"][2], c["B1"][2], c["A1"][3]):  # more calls there: still no outage
+        _call(people, customer)
+    analyzer.run()
+    assert not OutageEvent.objects.filter(state=OutageState.PREDICTED, device__device_id="S91").exists()
+
+
+def test_a_prediction_moved_by_a_dispatcher_is_kept_where_it_was_put(people, grid):
+    _storm(people, grid)
+    analyzer = Analyzer()
+    analyzer.run()
+    outage = OutageEvent.objects.get(state=OutageState.PREDICTED)
+    _decide(outage, device=grid["feeder"], state=OutageState.CONFIRMED)
+    _call(people, grid["customers"]["A1"][4])
+    analyzer.run()
+    assert list(OutageEvent.objects.exclude(state=OutageState.CANCELLED).values_list("device__device_id", "state")) \
+        == [("F9", OutageState.CONFIRMED)]
+    fresh = Analyzer()  # a restart rebuilds the engine with the dispatcher's decision in it
+    _call(people, grid["customers"]["B2"][4])
+    fresh.run()
+    assert OutageEvent.objects.exclude(state=OutageState.CANCELLED).count() == 1

@@ -185,6 +185,7 @@ class Engine:
         self.crews = 0
         self.recalled = 0
         self.sequence = 0
+        self.vetoed = set()  # devices a dispatcher said are not out: never predicted again
         self.events = []  # (kind, data) for the live path: predicted, absorbed, split, dispatched, moved, released
 
     # ------------------------------------------------------------------ calls
@@ -335,7 +336,8 @@ class Engine:
                 i = net.parent[i]
                 continue
             new, old = self._level(i), self.score[i]
-            refused = new == 1.0 and (self._prediction_above(i) is not None or not self._predict(i, at))
+            refused = new == 1.0 and (self._prediction_above(i) is not None or i in self.vetoed
+                                      or not self._predict(i, at))
             if refused and net.children[i] and self._prediction_above(i) is None:
                 new = min(self.child_sum[i] / net.children[i], SPLIT_LEVEL)  # a dispatcher's decision below
             if new == old:
@@ -522,6 +524,78 @@ class Engine:
         while self.holds and self.holds[0][0] <= at:
             _due, _seq, item = heapq.heappop(self.holds)
             self._release(item, item.hold_until)
+
+    # ------------------------------------------------------------------ dispatchers' decisions (rule 6)
+
+    def human_place(self, key, at, *, calls=()):
+        """A dispatcher says device `key` is out (confirmed, moved there, split or merged to it): a
+        human prediction there, taking the engine's own predictions and lone calls below it (and
+        `calls`, (call, transformer key) pairs it is known to hold). Returns the Prediction."""
+        node = self.net.index[key]
+        self.vetoed.discard(node)
+        prediction = self.top.get(node)
+        if prediction is None:
+            above = self._prediction_above(node)
+            if above is not None and not above.human:
+                self._drop(above)  # the dispatcher placed it lower: the engine's one above goes
+            self._current = calls[0][0] if calls else None
+            feeder = self.net.feeder[node]
+            below = [self.top[n] for n in self.tops_of_feeder.get(feeder, ()) if self.net.is_below(n, node)]
+            lone = self.lone.get(feeder, {})
+            taken = [(cid, item) for cid, item in lone.items() if self.net.is_below(item.node, node)]
+            firsts = [p.first_call for p in below] + [item.call for _cid, item in taken] + [c for c, _t in calls]
+            first = min(firsts, key=lambda c: (c.time, c.id)) if firsts else None
+            prediction = Prediction(node=node, first_call=first)
+            for p in below:
+                prediction.calls.extend(p.calls)
+                prediction.crew = prediction.crew or p.crew
+                del self.top[p.node]
+                self.tops_of_feeder[feeder].discard(p.node)
+            for cid, item in taken:
+                prediction.calls.append((item.call, item.node))
+                prediction.crew = prediction.crew or item.crew
+                del lone[cid]
+            known = {c.id for c, _t in prediction.calls}
+            prediction.calls.extend((c, self.net.index[t]) for c, t in calls if c.id not in known)
+            prediction.calls.sort(key=lambda pair: (pair[0].time, pair[0].id))
+            self.top[node] = prediction
+            self.tops_of_feeder.setdefault(feeder, set()).add(node)
+            self._set_score(node, 1.0)
+            self._heard(prediction, at)
+        prediction.human = True
+        return prediction
+
+    def human_end(self, key, at, *, vetoed=False):
+        """The outage at device `key` is over (restored, cancelled) or was never there (`vetoed`: a
+        dispatcher rejected it, and the engine will not predict it again). Evidence below is cleared:
+        a call from there from now on is about something new."""
+        node = self.net.index[key]
+        prediction = self.top.get(node)
+        if prediction is not None:
+            self._drop(prediction)
+        if vetoed:
+            self.vetoed.add(node)
+        for t in self._below(node):
+            callers = self.callers.pop(t, None)
+            self.network_call.discard(t)
+            if callers:
+                for i in self.net.ancestors(t):
+                    self.callers_below[i] -= len(callers)
+            if self.net.children[t] == 0 and self.score[t]:
+                self._set_score(t, 0.0)
+        for i in self._below(node):
+            if self.net.children[i]:
+                self._set_score(i, 0.0)
+                self.child_sum[i] = 0.0
+            self.silent_cache.pop(i, None)
+        if self.net.parent[node] >= 0:
+            self._rescore(self.net.parent[node], at)
+
+    def _drop(self, prediction):
+        del self.top[prediction.node]
+        self.tops_of_feeder[self.net.feeder[prediction.node]].discard(prediction.node)
+        self._set_score(prediction.node, min(self.child_sum[prediction.node] / self.net.children[prediction.node],
+                                             SPLIT_LEVEL) if self.net.children[prediction.node] else 0.0)
 
     # ------------------------------------------------------------------ results
 

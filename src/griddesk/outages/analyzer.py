@@ -63,6 +63,7 @@ class Analyzer:
         self.outage_of = {}  # engine device index -> OutageEvent of the prediction there
         self.crew_of = {}  # engine crew number -> Crew pk
         self.seen = 0  # engine events handled
+        self.synced_at = None  # dispatchers' decisions taken over up to here
 
     # ------------------------------------------------------------------ start
 
@@ -77,16 +78,16 @@ class Analyzer:
         for call in calls:
             signal = call.signal
             self.engine.call(LiveCall(call.call_id, call.at, call.customer.account_no), call.transformer_id, signal)
-        open_outages = OutageEvent.objects.filter(source=OutageSource.ANALYSIS, state__in=[
+        open_outages = OutageEvent.objects.filter(source=OutageSource.ANALYSIS, human=False, state__in=[
             OutageState.PREDICTED, OutageState.CONFIRMED])
         by_device = {o.device_id: o for o in open_outages}
         for node, prediction in self.engine.top.items():
             outage = by_device.get(network.key[node])
             if outage is not None:
                 self.outage_of[node] = outage
-                prediction.human = outage.human
                 if outage.crew_id and prediction.crew is not None:
                     self.crew_of[prediction.crew] = outage.crew_id
+        self._sync_human(now)
         self.seen = len(self.engine.events)
 
     # ------------------------------------------------------------------ steps
@@ -96,6 +97,7 @@ class Analyzer:
         if self.engine is None:
             self.start(now)
         with transaction.atomic():
+            self._sync_human(now or timezone.now())
             mark, _created = AnalyzerMark.objects.select_for_update().get_or_create(name=MARK)
             orders = list(
                 WorkOrder.objects.filter(pk__gt=mark.last_order_id, order_type=OrderType.REPAIR,
@@ -120,6 +122,36 @@ class Analyzer:
         while n := self.step(now):
             total += n
         return total
+
+    def _sync_human(self, now):
+        """Dispatchers' decisions since the last step, taken over by the engine (which never undoes
+        them): an outage confirmed, moved, split or merged is a human prediction at its device; one
+        restored, cancelled or merged away ends there (a rejected one is never predicted again)."""
+        changed = OutageEvent.objects.filter(human=True).exclude(source=OutageSource.PLAN)
+        if self.synced_at is not None:
+            changed = changed.filter(updated_at__gt=self.synced_at)
+        open_states = (OutageState.PREDICTED, OutageState.CONFIRMED, OutageState.ANNOUNCED, OutageState.ACTIVE)
+        net = self.engine.net
+        for outage in changed.order_by("updated_at", "pk"):
+            old = next((n for n, o in self.outage_of.items() if o.pk == outage.pk), None)
+            if old is not None:
+                del self.outage_of[old]
+            if outage.device_id not in net.index:
+                continue
+            if outage.state in open_states and outage.merged_into_id is None:
+                if old is not None and net.key[old] != outage.device_id:
+                    self.engine.human_end(net.key[old], now)  # moved: the engine's place there ends
+                calls = [(LiveCall(c.call_id, c.at, c.customer.account_no), c.transformer_id)
+                         for c in outage.trouble_calls.select_related("customer").order_by("at", "id")]
+                prediction = self.engine.human_place(outage.device_id, now, calls=calls)
+                self.outage_of[net.index[outage.device_id]] = outage
+                if outage.crew_id and prediction.crew is not None:
+                    self.crew_of[prediction.crew] = outage.crew_id
+            else:
+                vetoed = outage.state == OutageState.CANCELLED and outage.merged_into_id is None
+                end = net.key[old] if old is not None else outage.device_id
+                self.engine.human_end(end, now, vetoed=vetoed)
+        self.synced_at = now
 
     @staticmethod
     def _signal(order):
