@@ -117,6 +117,7 @@ class Prediction:
     human: bool = False  # a dispatcher's decision stands: never moved, absorbed or split by the engine
     next_check: int = 4  # callers below at which the engine checks its own prediction again
     last_call: object = None  # when the latest call below it came in
+    quiet_pending: bool = False  # an entry of it waits in the engine's heap of predictions growing old
     stale: bool = False  # no call for a window: its evidence counts as partial above (it stays predicted)
 
     @property
@@ -169,6 +170,7 @@ class Engine:
         self.callers = {}  # transformer -> {customer: time of their latest call}
         self.network_call = set()  # transformers a NETWORK call came from (window-bound like callers)
         self.expiry = []  # heap of (time the evidence of a transformer may lapse, transformer)
+        self.expiry_pending = set()  # transformers with an entry in that heap
         self.holds = []  # heap of (time a held dispatch runs out, sequence, Prediction or Lone)
         self.quiet = []  # heap of (time a prediction's evidence grows old, sequence, Prediction)
         self.known = {}  # device -> [(start, end)]: announced or active outages, from the outset
@@ -231,8 +233,10 @@ class Engine:
     def _heard(self, prediction, at):
         """A call below `prediction`: fresh evidence again (a stale one counts fully once more above)."""
         prediction.last_call = at
-        self.sequence += 1
-        heapq.heappush(self.quiet, (at + self.params.window, self.sequence, prediction))
+        if not prediction.quiet_pending:  # one entry in the heap at a time; it looks again when due
+            prediction.quiet_pending = True
+            self.sequence += 1
+            heapq.heappush(self.quiet, (at + self.params.window, self.sequence, prediction))
         if prediction.stale:
             prediction.stale = False
             self._set_score(prediction.node, 1.0)
@@ -242,9 +246,13 @@ class Engine:
     def _grown_old(self, prediction, at):
         """No call below a prediction for a window: above, it counts as partial evidence, so that an
         old outage and a fresh single call next to it do not add up to one outage above both."""
+        prediction.quiet_pending = False
         if self.top.get(prediction.node) is not prediction or prediction.stale:
             return
         if prediction.last_call is not None and at - prediction.last_call < self.params.window:
+            prediction.quiet_pending = True  # heard since: look again a window after its latest call
+            self.sequence += 1
+            heapq.heappush(self.quiet, (prediction.last_call + self.params.window, self.sequence, prediction))
             return
         prediction.stale = True
         self._set_score(prediction.node, self.params.partial_weight)
@@ -301,7 +309,9 @@ class Engine:
         callers[call.customer] = at
         if network:
             self.network_call.add(t)
-        heapq.heappush(self.expiry, (at + self.params.window, t))
+        if t not in self.expiry_pending:  # one entry in the heap per transformer; it looks again when due
+            self.expiry_pending.add(t)
+            heapq.heappush(self.expiry, (at + self.params.window, t))
         self._rescore(t, at)
 
     def _transformer_score(self, t):
@@ -336,6 +346,8 @@ class Engine:
                 i = net.parent[i]
                 continue
             new, old = self._level(i), self.score[i]
+            if new == old:
+                return
             refused = new == 1.0 and (self._prediction_above(i) is not None or i in self.vetoed
                                       or not self._predict(i, at))
             if refused and net.children[i] and self._prediction_above(i) is None:
@@ -507,6 +519,7 @@ class Engine:
         window = self.params.window
         while self.expiry and self.expiry[0][0] <= at:
             _due, t = heapq.heappop(self.expiry)
+            self.expiry_pending.discard(t)
             callers = self.callers.get(t)
             if not callers or self._prediction_above(t) is not None:
                 continue
@@ -515,7 +528,10 @@ class Engine:
                     del callers[customer]
                     for i in self.net.ancestors(t):
                         self.callers_below[i] -= 1
-            if not callers:
+            if callers:  # the others lapse a window after their calls
+                self.expiry_pending.add(t)
+                heapq.heappush(self.expiry, (min(callers.values()) + window, t))
+            else:
                 self.network_call.discard(t)
             self._rescore(t, at)
         while self.quiet and self.quiet[0][0] <= at:
