@@ -79,8 +79,9 @@ def main():
     hits = predicted & truth
     print(f"replay: {wall:.2f} s wall (the command, start to end), {result['seconds']:.2f} s in the analysis "
           f"(network, known outages, classification, engine); {len(result['predicted_outages'])} predicted, "
-          f"{len(hits)} of {len(truth)} failed devices found exactly (precision {len(hits) / max(len(predicted), 1):.3f},"
-          f" recall {len(hits) / max(len(truth), 1):.3f}), {result['crews_dispatched']} crews")
+          f"{len(hits)} of {len(truth)} failed devices found exactly"
+          f" (precision {len(hits) / max(len(predicted), 1):.3f}, recall {len(hits) / max(len(truth), 1):.3f}),"
+          f" {result['crews_dispatched']} crews")
 
 
 def storm(rng, devices, children, accounts, wanted, rate):
