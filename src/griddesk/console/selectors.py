@@ -69,7 +69,7 @@ def order_page(*, order, user, now=None, person=None):
         "clocks": clocks,
         "events": _timeline(order, list(events_of(order)[:TIMELINE_SHOWN]), person.access),
         "actions": available_transitions(order, user, clocks),
-        "reminders": list(order.reminders.select_related("from_user", "to_user", "to_org")
+        "reminders": list(order.reminders.select_related("from_user", "to_user", "to_org", "to_crew")
                           .order_by("-created_at")),
         "evidence": list(order.evidence.select_related("uploaded_by").order_by("uploaded_at")),
         "children": list(order.children.order_by("accepted_at")),
