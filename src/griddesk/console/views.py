@@ -46,6 +46,7 @@ def error_text(error):
 def home(request):
     context = selectors.dashboard_for(request.user)
     context.update(selectors.inbox_for(request.user))
+    context.update(selectors.desk_for(request.user))  # the desk's open work (console/_desk.html)
     context["calendar_warnings"] = dashboard_calendar_warnings()
     return render(request, "console/home.html", context)
 
