@@ -554,10 +554,10 @@ def order_transfer_to_leader(*, order, actor, note="", expected_version=None):
     with transaction.atomic():
         order = _advance(order=order, action="transfer_to_leader", actor=actor, payload={"note": note},
                          expected_version=expected_version)
-        leaders = handover.shift_leaders_unit(actor, order)
-        reminder_send(order=order, kind=ReminderKind.REMIND, actor=actor, to_org=leaders or order.org,
-                      to_role=RoleCode.SHIFT_LEADER if leaders else "",
-                      reason=(_("坐席转值长：%s") % (note or _("客户情绪激动")))[:REMINDER_REASON_MAX])
+        leaders = handover.shift_leaders_unit(actor, order)  # chosen here: no scope check of a named target
+        _reminder_write(order=order, kind=ReminderKind.REMIND, actor=actor, to_org=leaders or order.org,
+                        to_role=RoleCode.SHIFT_LEADER if leaders else "",
+                        reason=(_("坐席转值长：%s") % (note or _("客户情绪激动")))[:REMINDER_REASON_MAX])
     return order
 
 
@@ -591,6 +591,14 @@ def reminder_send(*, order, kind, actor, reason, to_user=None, to_org=None, to_c
             _target_in_scope(actor, to_user.org, "to_user", _("接收人 %s 不在您的管辖范围内。") % to_user)
         if to_crew is not None and to_crew.pk != order.crew_id:
             _target_in_scope(actor, to_crew.org, "to_crew", _("抢修班组 %s 不在您的管辖范围内。") % to_crew)
+    return _reminder_write(order=order, kind=kind, actor=actor, reason=reason, to_user=to_user, to_org=to_org,
+                           to_crew=to_crew, to_role=to_role, due_at=due_at, clock_key=clock_key)
+
+
+def _reminder_write(*, order, kind, actor, reason, to_user=None, to_org=None, to_crew=None, to_role="",
+                    due_at=None, clock_key=""):
+    """`reminder_send`'s writes, for a recipient already decided: the reminder with its own deadline,
+    its audit event and its notifications, in one transaction."""
     now = timezone.now()
     due_at = due_at or reminders.reminder_due(order, kind, now)
     with transaction.atomic():
