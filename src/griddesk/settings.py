@@ -256,11 +256,27 @@ GRIDDESK_GROUP_COMMIT = os.environ.get("GRIDDESK_GROUP_COMMIT", "1") != "0"
 # Rule C-12: the share of restored repairs drawn for a return visit (others on demand: "要求回访").
 GRIDDESK_REPAIR_VISIT_SHARE = float(os.environ.get("GRIDDESK_REPAIR_VISIT_SHARE", "0.1"))
 
+# Rule K-6 (docs/notify.md): a reminder's (催办) and a supervision item's (督办) own deadline when the
+# order's rule set has no K-6/remind or K-6/supervise deadline; the daily circulated report (通报) of
+# overdue ones goes out at this local hour.
+GRIDDESK_REMIND_HOURS = _env_int("GRIDDESK_REMIND_HOURS", 24)
+GRIDDESK_SUPERVISE_HOURS = _env_int("GRIDDESK_SUPERVISE_HOURS", 48)
+GRIDDESK_CIRCULAR_HOUR = _env_int("GRIDDESK_CIRCULAR_HOUR", 8)
+# The outbox (docs/notify.md): the channel adapters that deliver SMS, e-mail and WeChat messages
+# (dotted paths; the default "log" adapter records the delivery and logs it), and how often the
+# console's unread count and inbox look for news.
+GRIDDESK_SMS_BACKEND = os.environ.get("GRIDDESK_SMS_BACKEND", "griddesk.notify.backends.LogBackend")
+GRIDDESK_EMAIL_BACKEND = os.environ.get("GRIDDESK_EMAIL_BACKEND", "griddesk.notify.backends.LogBackend")
+GRIDDESK_WECHAT_BACKEND = os.environ.get("GRIDDESK_WECHAT_BACKEND", "griddesk.notify.backends.LogBackend")
+GRIDDESK_INBOX_POLL_SECONDS = _env_int("GRIDDESK_INBOX_POLL_SECONDS", 15)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # the log adapter's deliveries (docs/notify.md) show in the server's log
+    "loggers": {"griddesk.notify": {"level": os.environ.get("GRIDDESK_NOTIFY_LOG_LEVEL", "INFO")}},
 }
 
 # API tokens (docs/api.md): the lifetime of a token issued or rotated without --days, and the longest

@@ -105,3 +105,22 @@ def test_rule_K6_supervision_needs_a_supervisor_and_a_future_deadline(api_as):
     assert (default.status_code, default.json()["to_user"]) == (201, "agent")  # the owner (H-4)
     blank = agent.post(f"/api/v1/orders/{number}/reminders", {"reason": "  "})
     assert blank.status_code == 400
+
+
+def test_rule_K6_api_reminders_are_routed_by_the_service(api_as, people):
+    agent = api_as("agent")
+    complaint = agent.post("/api/v1/orders", {"order_type": "complaint", "channel": "hotline",
+                                              "customer": "1000000002", "title": "x"}).json()
+    forward = agent.post(f"/api/v1/orders/{complaint['number']}/actions/forward",
+                         {"expected_version": complaint["version"], "department": "P0101-MKT"})
+    assert forward.status_code == 200, forward.json()
+    to_desk = agent.post(f"/api/v1/orders/{complaint['number']}/reminders", {"reason": "客户催促"}).json()
+    assert (to_desk["to_user"], to_desk["to_org"], to_desk["to_crew"]) == (None, "P0101-MKT", None)
+    supervised = api_as("supervisor").post(f"/api/v1/orders/{complaint['number']}/reminders",
+                                           {"kind": "supervise", "reason": "督办"}).json()
+    assert (supervised["to_user"], supervised["to_org"]) == ("county_supervisor", "P0101-MKT")
+    assert supervised["due_at"] is not None  # its own deadline, by default
+    repair = agent.post("/api/v1/orders", {"order_type": "repair", "channel": "hotline", "customer": "1000000001",
+                                           "fault_side": "utility", "title": "停电"}).json()
+    to_crew = agent.post(f"/api/v1/orders/{repair['number']}/reminders", {"reason": "请尽快到达"}).json()
+    assert (to_crew["to_user"], to_crew["to_crew"]) == (None, "C1")

@@ -190,17 +190,18 @@ def test_create_repair_dispatched_at_once_query_count(api_as, django_assert_max_
     api.post(URL, repair_body(customer="1000000002"))  # warm the rule-set caches of the process
     #  1 token + user + org + role codes   2 idempotency look-up   3 customer + transformer + org
     #  4 open matter of the customer  5 storms covering 6 outage on the path (C-9)
-    #  7 crew covering (C-8)                8 order number counter  9 INSERT order  10-11 audit events + head
-    # 12 INSERT clock R-2                  13 INSERT idempotency record
+    #  7 crew covering (C-8)                8 the crew's members (its page)  9 order number counter
+    # 10 INSERT order  11-12 audit events + head  13 INSERT clock R-2  14 INSERT the crew's page (SMS, console)
+    # 15 INSERT idempotency record
     # (+ savepoint statements: the test's transaction makes the API's atomic block a savepoint)
-    with django_assert_max_num_queries(17) as captured:
+    with django_assert_max_num_queries(19) as captured:
         response = api.post(URL, repair_body(), headers={"Idempotency-Key": "count-me"})
     assert response.status_code == 201
     statements = [q["sql"] for q in captured.captured_queries]
     real = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(real) == 13, "\n".join(real)
+    assert len(real) == 15, "\n".join(real)
     first_write = next(i for i, sql in enumerate(real) if not sql.startswith("SELECT"))
-    assert first_write == 7 and "ordernumbercounter" in real[first_write]
+    assert first_write == 8 and "ordernumbercounter" in real[first_write]
     assert SlaClock.objects.filter(order__number=response.json()["number"]).count() == 1
     assert AuditEvent.objects.filter(action="order.created").count() == 2
 

@@ -419,7 +419,7 @@ def test_evidence_upload_on_its_own(client, people, province, settings, tmp_path
     assert Evidence.objects.get(order=order).note == "现场照片"
 
 
-def test_rule_K6_supervision_needs_a_supervisor_and_a_deadline(client, people, province):
+def test_rule_K6_supervision_needs_a_supervisor_and_has_its_own_deadline(client, people, province):
     order = complaint(people, province)
     due = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     url = reverse("console:order_reminder", args=[order.number])
@@ -428,12 +428,14 @@ def test_rule_K6_supervision_needs_a_supervisor_and_a_deadline(client, people, p
     assert "只有督办、管理人员或值长可以督办" in follow_text(response)
     response = login(client, people["supervisor"]).post(url, {"reminder-kind": "supervise",
                                                               "reminder-reason": "久拖"}, follow=True)
-    assert "督办须设定办理期限" in follow_text(response)
+    assert "已督办" in follow_text(response)  # no deadline entered: the default of its kind (48 hours)
+    reminder = Reminder.objects.get(kind="supervise")
+    assert reminder.from_user == people["supervisor"]
+    assert timedelta(hours=47) < reminder.due_at - reminder.created_at <= timedelta(hours=48)
     response = login(client, people["supervisor"]).post(url, {"reminder-kind": "supervise", "reminder-reason": "久拖",
                                                               "reminder-due_at": due}, follow=True)
     assert "已督办" in follow_text(response)
-    reminder = Reminder.objects.get(kind="supervise")
-    assert reminder.due_at is not None and reminder.from_user == people["supervisor"]
+    assert Reminder.objects.filter(kind="supervise").count() == 2
     response = login(client, people["agent"]).post(url, {"reminder-kind": "remind", "reminder-reason": "客户催"},
                                                    follow=True)
     assert "已催办" in follow_text(response)

@@ -37,8 +37,9 @@ def test_a_batch_of_twelve_is_written_with_the_statements_of_one_order(people, p
     twelve = _repair_drafts(people, province, 12)
     batch = _statements(lambda: intake_write(twelve))
     single = _statements(lambda: intake_write(one))  # the day's counter row exists by now
-    # number counter, orders, audit events, audit heads, clocks: whatever the batch size
-    assert len(single) == 5 and len(batch) == 6, [sql[:60] for sql in batch]  # + the day's counter row
+    # number counter, orders, audit events, audit heads, clocks, the crews' members and their pages
+    # (SMS and console messages, docs/notify.md): whatever the batch size
+    assert len(single) == 7 and len(batch) == 8, [sql[:60] for sql in batch]  # + the day's counter row
     assert [d.order.state for d in twelve] == [OrderState.DISPATCHED] * 12
     assert {d.order.crew for d in twelve} == {people["crew"]}
     assert SlaClock.objects.filter(order__in=[d.order for d in twelve], key="R-2/urban").count() == 12

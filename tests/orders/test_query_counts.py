@@ -19,9 +19,10 @@ def test_create_and_dispatch_a_repair_in_a_bounded_number_of_statements(people, 
     agent.role_codes()
     _order, statements = _count(lambda: services.order_create(
         order_type="repair", channel="hotline", actor=agent, customer=customer, fault_side="utility"))
-    # reads: repeat check, storms, an outage on the path (C-9), covering crew (C-8); the rule
-    # set is cached; writes: number, order (already dispatched), both events in one insert, head, clock
-    assert len(statements) == 9, "\n".join(statements)
+    # reads: repeat check, storms, an outage on the path (C-9), covering crew (C-8), its members;
+    # the rule set is cached; writes: number, order (already dispatched), both events in one insert, head, clock,
+    # the crew's pages (SMS and console messages in one insert, docs/notify.md)
+    assert len(statements) == 11, "\n".join(statements)
 
 
 def test_create_a_complaint_in_a_bounded_number_of_statements(people, province):

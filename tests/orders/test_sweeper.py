@@ -64,7 +64,9 @@ def test_sweeper_sends_each_warning_and_escalation_once_with_several_workers(pro
     assert Reminder.objects.filter(kind="remind", clock_key="K-3/complaint").count() == 5_000
     supervise = Reminder.objects.filter(kind="supervise", clock_key="K-3/complaint")
     assert supervise.count() == 5_000
-    assert set(supervise.values_list("to_user", flat=True)) == {people["county_supervisor"].pk}
+    # rule K-6: not forwarded, so the owner of record (a province agent) holds them: the 督办 goes to the
+    # supervisor above that desk
+    assert set(supervise.values_list("to_user", flat=True)) == {people["supervisor"].pk}
     # A retried or overlapping run sends nothing more.
     assert clocks_sweep() == {"warned": 0, "breached": 0}
     assert Reminder.objects.count() == 10_000

@@ -162,15 +162,15 @@ def test_optimistic_concurrency_refuses_a_stale_write(people, province):
     assert WorkOrder.objects.get(pk=order.pk).handling_org == people["marketing"]
 
 
-def test_rule_A4_repeat_report_becomes_a_child_and_reminds_the_owner(people, province):
+def test_rule_A4_repeat_report_becomes_a_child_and_reminds_whoever_holds_it(people, province):
     first = _repair(people, province, fault_side="utility")
     second = _repair(people, province, fault_side="utility")
     first.refresh_from_db()
     assert second.parent == first
     assert second.state == OrderState.ARCHIVED and second.crew is None  # no second dispatch
     assert first.call_count == 2
-    reminder = Reminder.objects.get(order=first)
-    assert (reminder.kind, reminder.to_user) == ("remind", people["agent"])
+    reminder = Reminder.objects.get(order=first)  # rule K-6: the crew has the repair; the owner is copied
+    assert (reminder.kind, reminder.to_crew, reminder.to_user) == ("remind", people["crew"], None)
     assert not SlaClock.objects.filter(order=second).exists()
 
 

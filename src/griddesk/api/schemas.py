@@ -390,8 +390,10 @@ class TransferIn(ActionIn):
 class ReminderIn(In):
     kind: ReminderKindEnum = ReminderKindEnum("remind")
     reason: str = Field(max_length=200)
-    due_at: AwareDatetime | None = Field(None, description="督办期限（规则 K-6）")
-    to_user: str | None = Field(None, max_length=150, description="接收人用户名；缺省见文档")
+    due_at: AwareDatetime | None = Field(None, description="办理期限（规则 K-6）；缺省：催办 24 小时、督办 48 小时")
+    to_user: str | None = Field(None, max_length=150,
+                                description="接收人用户名；缺省：催办发给当前承办者（班组、处理人、处理部门、首问责任人），"
+                                            "督办发给其上级督办人")
     to_org: str | None = Field(None, max_length=32, description="接收单位编码")
 
 
@@ -402,6 +404,7 @@ class ReminderOut(Schema):
     reason: str
     to_user: str | None
     to_org: str | None
+    to_crew: str | None = None
     due_at: datetime | None
     created_at: datetime
 

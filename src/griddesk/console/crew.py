@@ -10,6 +10,7 @@ was rendered from, so two crew phones cannot silently overwrite each other.
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -71,6 +72,7 @@ def crew_list(request):
     return render(request, "console/crew/list.html", {
         "rows": page.rows, "next_cursor": page.next_cursor, "to_quote": list(to_quote),
         "crews": list(request.user.crews.all()),
+        "poll_seconds": settings.GRIDDESK_INBOX_POLL_SECONDS,  # new tasks appear without a reload
     })
 
 

@@ -260,20 +260,19 @@ class WaitCustomerForm(VersionedForm):
 
 
 class ReminderForm(forms.Form):
-    """催办 to the owner, or 督办 with its own deadline (rule K-6)."""
+    """催办 to whoever holds the order, or 督办 to the supervisor above them, each with its own
+    deadline (rule K-6): the one entered, else the default of its kind."""
 
     kind = forms.ChoiceField(label=_("类型"), choices=[("remind", _("催办")), ("supervise", _("督办"))])
     reason = forms.CharField(label=_("原因"), max_length=200)
-    due_at = forms.DateTimeField(label=_("督办期限"), required=False, input_formats=[DATETIME_LOCAL],
-                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    due_at = forms.DateTimeField(label=_("办理期限"), required=False, input_formats=[DATETIME_LOCAL],
+                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                 help_text=_("不填则按该类型的默认期限（规则 K-6）。"))
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == "supervise":
-            if not data.get("due_at"):
-                self.add_error("due_at", _("督办须设定办理期限（规则 K-6）。"))
-            elif data["due_at"] <= timezone.now():
-                self.add_error("due_at", _("督办期限必须晚于当前时间。"))
+        if data.get("due_at") and data["due_at"] <= timezone.now():
+            self.add_error("due_at", _("办理期限必须晚于当前时间。"))
         return data
 
 

@@ -27,18 +27,41 @@ def dashboard_for(user):
 
 
 def inbox_for(user):
-    """My inbox (我的待办): unread console messages and open reminders addressed to me. Two queries."""
-    from griddesk.notify.models import Message, NotifyChannel
+    """My inbox (我的待办) on the home page: unread console messages (mine and my unit's) and open
+    reminders addressed to me, my unit or my crew (rule K-6). Two queries."""
+    from griddesk.notify.selectors import inbox_messages
 
-    messages = list(
-        Message.objects.filter(recipient=user, channel=NotifyChannel.CONSOLE, read_at__isnull=True)
-        .select_related("order").order_by("-created_at")[:INBOX_SHOWN]
-    )
-    reminders = list(
-        Reminder.objects.filter(to_user=user, done_at__isnull=True)
-        .select_related("order", "from_user").order_by("due_at", "-created_at")[:INBOX_SHOWN]
-    )
-    return {"inbox_messages": messages, "inbox_reminders": reminders}
+    messages, _more = inbox_messages(user, unread=True)
+    return {"inbox_messages": messages, "inbox_reminders": open_reminders_for(user, limit=INBOX_SHOWN)}
+
+
+def open_reminders_for(user, *, limit=100):
+    """Open reminders the user is to handle (orders.reminders.reminders_for_q), newest first; the reason
+    as an inbox line may carry it (disclosure.notice_text: nothing of a complainant). One query."""
+    from griddesk.orders.reminders import reminders_for_q
+
+    rows = list(Reminder.objects.filter(reminders_for_q(user))
+                .select_related("order__customer", "from_user", "to_crew", "to_org", "to_user")
+                .order_by("-created_at", "-pk")[:limit])
+    for reminder in rows:
+        reminder.reason = disclosure.notice_text(reminder.order, reminder.reason) or "—"  # display copy only
+    return rows
+
+
+def desk_for(user):
+    """The home page's desk block: the open work the user's desk holds now, newest first (a department's
+    forwarded orders, a crew's repairs, the user's own assignments), and how many. Two queries."""
+    from django.db.models import Q
+
+    from griddesk.orders.reminders import CREW_HOLDS
+
+    held = Q(assignee=user)
+    if user.org_id:
+        held |= Q(handling_org_id=user.org_id)
+    held |= Q(crew__in=user.crews.values("pk"), state__in=CREW_HOLDS)
+    rows = WorkOrder.objects.filter(held, disclosure.reports_hidden_q(user), state__in=OPEN_STATES)
+    return {"desk_total": rows.count(),
+            "desk_orders": list(rows.order_by("-accepted_at", "-pk")[:10])}
 
 
 def order_for(*, user, number):
@@ -69,7 +92,7 @@ def order_page(*, order, user, now=None, person=None):
         "clocks": clocks,
         "events": _timeline(order, list(events_of(order)[:TIMELINE_SHOWN]), person.access),
         "actions": available_transitions(order, user, clocks),
-        "reminders": list(order.reminders.select_related("from_user", "to_user", "to_org")
+        "reminders": list(order.reminders.select_related("from_user", "to_user", "to_org", "to_crew")
                           .order_by("-created_at")),
         "evidence": list(order.evidence.select_related("uploaded_by").order_by("uploaded_at")),
         "children": list(order.children.order_by("accepted_at")),

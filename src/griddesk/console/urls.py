@@ -23,4 +23,5 @@ urlpatterns = [
     path("orders/<str:number>/accused/", views.order_accuse, name="order_accuse"),
     path("queues/", include("griddesk.console.queue_urls")),
     path("crew/", include("griddesk.console.crew_urls")),
+    path("inbox/", include("griddesk.console.inbox_urls")),
 ]

@@ -46,6 +46,7 @@ def error_text(error):
 def home(request):
     context = selectors.dashboard_for(request.user)
     context.update(selectors.inbox_for(request.user))
+    context.update(selectors.desk_for(request.user))  # the desk's open work (console/_desk.html)
     context["calendar_warnings"] = dashboard_calendar_warnings()
     return render(request, "console/home.html", context)
 
@@ -284,7 +285,8 @@ def _action_label(order, action):
 @login_required
 @require_POST
 def order_reminder(request, number):
-    """催办 to the owner, or 督办 with its own deadline to the handling unit (rule K-6)."""
+    """催办 to whoever holds the order now, or 督办 to the supervisor above that desk, each with its own
+    deadline (rule K-6): routed by the service (orders.reminders), the owner of record copied."""
     order = _order_or_404(request, number)
     form = forms.ReminderForm(request.POST, prefix="reminder")
     if not form.is_valid():
@@ -293,16 +295,13 @@ def order_reminder(request, number):
     data = form.cleaned_data
     supervise = data["kind"] == ReminderKind.SUPERVISE
     try:
-        order_services.reminder_send(
-            order=order, kind=data["kind"], actor=request.user, reason=data["reason"],
-            to_user=order.assignee or order.owner,
-            to_org=(order.handling_org or order.org) if supervise else None,
-            due_at=data["due_at"] if supervise else None,
-        )
+        reminder = order_services.reminder_send(order=order, kind=data["kind"], actor=request.user,
+                                                reason=data["reason"], due_at=data["due_at"])
     except SERVICE_ERRORS as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, _("已督办。") if supervise else _("已催办。"))
+        desk = reminder.to_user or reminder.to_crew or reminder.to_org or "—"
+        messages.success(request, (_("已督办：%s") if supervise else _("已催办：%s")) % desk)
     return redirect("console:order", number=number)
 
 

@@ -34,11 +34,30 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("创建时间"))
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    # delivery through a channel adapter (notify.delivery): attempts, the last error, a claim
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次重试"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    failed_at = models.DateTimeField(_("发送失败"), null=True, blank=True,
+                                     help_text=_("不再重试：重试次数用完，或发送结果不明（绝不重复发送）。"))
+    provider_ref = models.CharField(_("网关回执"), max_length=100, blank=True)
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("消息")
         verbose_name_plural = _("消息")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="message_inbox")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="message_inbox"),
+            # a unit's messages (a department's inbox: the desk's, read by whoever of it reads first)
+            models.Index(fields=["recipient_org", "read_at"], name="message_org_inbox",
+                         condition=models.Q(recipient_org__isnull=False)),
+            # the outbox: messages an adapter must still deliver
+            models.Index(fields=["created_at"], name="message_outbox_due",
+                         condition=models.Q(sent_at__isnull=True, failed_at__isnull=True)),
+            models.Index(fields=["-created_at"], name="message_outbox_recent",
+                         condition=~models.Q(channel="console")),
+        ]
 
     def __str__(self):
         return self.subject

@@ -20,6 +20,14 @@ def message_send(*, channel, subject, body="", recipient=None, recipient_org=Non
 
 def messages_send(items, *, at=None):
     """Queue many messages in one statement; console messages count as delivered at once."""
+    rows = message_rows(items, at=at)
+    if not rows:
+        return []
+    return Message.objects.bulk_create(rows, ignore_conflicts=any(r.dedupe_key for r in rows))
+
+
+def message_rows(items, *, at=None):
+    """The unsaved rows of `messages_send` (intake writes them with its own prepared inserts)."""
     now = at or timezone.now()
     rows = []
     for item in items:
@@ -33,4 +41,4 @@ def messages_send(items, *, at=None):
             order=item.get("order"), dedupe_key=item.get("dedupe_key"), created_at=now,
             sent_at=now if channel == NotifyChannel.CONSOLE else None,
         ))
-    return Message.objects.bulk_create(rows, ignore_conflicts=any(r.dedupe_key for r in rows))
+    return rows

@@ -1,4 +1,4 @@
-"""Queue actions on orders (队列批量操作): assign a handler, remind owners (催办, rule K-6).
+"""Queue actions on orders (队列批量操作): assign a handler, remind the desks holding them (催办, rule K-6).
 
 `order_assign` is a service in the usual shape (keyword-only, one transaction,
 audited, optimistic concurrency). The bulk functions apply an action to each
@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from griddesk.audit.services import audit_append, stream_of
+from griddesk.orders import handover
 from griddesk.orders.disclosure import order_readable
 from griddesk.orders.models import OrderState, ReminderKind, WorkOrder
+from griddesk.orders.reminders import reminders_close_moved
 from griddesk.orders.services import ConcurrentUpdate, reminder_send
 from griddesk.orders.workflows import TransitionRefused
 from griddesk.orgs.models import RoleCode
@@ -69,6 +71,9 @@ def order_assign(*, order, assignee, actor, expected_version=None):
         audit_append(stream=stream_of(order), action="order.assign", actor=actor, at=now,
                      payload={"assignee": assignee.pk, "assignee_name": str(assignee), "version": order.version,
                               "previous": previous})
+        # rule K-6: reminders to the desk that held it close; the assignee is told (hand-over)
+        reminders_close_moved(order=order, actor=actor, at=now, before=order.state)
+        handover.assigned(order, assignee, actor, at=now)
     return order
 
 
@@ -97,7 +102,8 @@ def orders_assign_bulk(*, orders, assignee, actor):
 
 
 def orders_remind_bulk(*, orders, actor, reason):
-    """Remind (催办) each order's owner of record (rules K-6, H-4); orders without one fail."""
+    """Remind (催办) whoever holds each order now (rule K-6: crew, assignee, department, else the owner
+    of record, who is copied, H-4); orders without an owner of record fail."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写催办原因。")})
@@ -111,8 +117,7 @@ def orders_remind_bulk(*, orders, actor, reason):
             raise TransitionRefused(_("工单已归档，无需催办。"))
         if order.owner_id is None:
             raise ValidationError(_("工单没有首问责任人，无法催办。"))
-        reminder_send(order=order, kind=ReminderKind.REMIND, actor=actor, to_user=order.owner,
-                      reason=reason[:200])
+        reminder_send(order=order, kind=ReminderKind.REMIND, actor=actor, reason=reason[:200])
 
     return _each(orders, remind)
 
@@ -129,7 +134,7 @@ def orders_for_bulk(*, numbers, user):
     if len(numbers) > MAX_BULK:
         raise ValidationError({"numbers": _("一次最多处理 %d 张工单。") % MAX_BULK})
     found = {o.number: o for o in WorkOrder.objects.filter(number__in=numbers)
-             .select_related("org", "handling_org", "owner", "assignee")}
+             .select_related("org", "handling_org", "owner__org", "assignee__org", "crew__org")}
     orders, missing = [], BulkResult()
     for number in numbers:
         order = found.get(number)

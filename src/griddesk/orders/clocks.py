@@ -130,7 +130,7 @@ def accept_plan_apply(*, plan, order):
 
 
 def clocks_on_transition(*, order, action, at):
-    """Stop the clocks this action meets, then start the ones it opens."""
+    """Stop the clocks this action meets, then start the ones it opens; returns those started."""
     prefixes = STOP_PREFIXES.get(order.order_type, {}).get(action, ())
     if action == "archive":
         prefixes = ARCHIVE_STOPS_ALL
@@ -143,7 +143,8 @@ def clocks_on_transition(*, order, action, at):
     if keys:
         version = order.ruleset_version or ruleset_in_force(at=order.accepted_at)
         planned = _plan(order=order, keys=keys, start=at, version=version, first_only=first_only)
-        _save(order, planned)
+        return _save(order, planned)
+    return []
 
 
 def _plan(*, order, keys, start, version, first_only=False):

@@ -299,6 +299,28 @@ def customer_view(customer, user, *, reveal=False):
                         mask_phone(customer.phone), mask_address(customer.address))
 
 
+# ---------------------------------------------------------------- free text in notifications
+
+
+def notice_text(order, text):
+    """Staff-typed text (a reminder's reason, a bounce's) as a notification or inbox line may carry
+    it: nothing for a sealed order (K-7: whoever is behind it may be named in it), else with the
+    order's customer and caller (name, phone, account, address) masked wherever they appear (K-9)."""
+    text = (text or "").strip()
+    if not text or identity_sealed(order):
+        return ""
+    customer = order.customer if order.customer_id else None
+    values = [(order.caller_phone, mask_phone), (order.caller_name, mask_name)]
+    if customer is not None:
+        values += [(customer.phone, mask_phone), (customer.account_no, mask_account),
+                   (customer.address, mask_address), (customer.name, mask_name)]
+    for value, mask in sorted(values, key=lambda item: -len(item[0] or "")):
+        value = (value or "").strip()
+        if len(value) >= 2 and value in text:
+            text = text.replace(value, mask(value))
+    return text
+
+
 # ---------------------------------------------------------------- audit payloads shown to staff
 
 # Payload keys that name or reach a person, and how each is masked.

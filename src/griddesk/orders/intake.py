@@ -22,6 +22,9 @@ from django.utils import timezone
 from griddesk import fastsql
 from griddesk.audit.models import AuditEvent, AuditHead
 from griddesk.audit.services import audit_new_stream_rows, stream_of
+from griddesk.notify.models import Message
+from griddesk.notify.services import message_rows
+from griddesk.orders.handover import intake_crew_members, intake_dispatch_items
 from griddesk.orders.models import (
     Accusation,
     ClockPause,
@@ -118,6 +121,7 @@ def _events(order, accused):
 
 def intake_write(drafts):
     """Write `drafts` (all or none) in one transaction; their orders get numbers and keys."""
+    members = intake_crew_members(drafts)  # a read: before the counter row is locked
     with transaction.atomic():
         by_day = defaultdict(list)
         for draft in drafts:
@@ -141,8 +145,16 @@ def intake_write(drafts):
                                                recorded_at=draft.order.accepted_at, note="intake")
                                     for draft in drafts for org in draft.accused])
         _clocks_write(drafts)
+        _pages_write(drafts, members)
         _extra_write(drafts)
     return orders
+
+
+def _pages_write(drafts, members):
+    """The crews of the repairs dispatched at once are paged (SMS and console, docs/notify.md)."""
+    items = intake_dispatch_items(drafts, members)
+    if items:
+        fastsql.insert(Message, message_rows(items, at=items[0]["order"].accepted_at))
 
 
 def _clocks_write(drafts):

@@ -357,8 +357,18 @@ class ReminderKind(models.TextChoices):
     SUPERVISE = "supervise", _("督办")
 
 
+class ReminderClose(models.TextChoices):
+    """How a reminder was closed (rule K-6)."""
+
+    DONE = "done", _("接收人办结")
+    MOVED_ON = "moved_on", _("工单已进入下一环节")
+    HANDED_OVER = "handed_over", _("已转交他人承办")
+    ARCHIVED = "archived", _("工单已归档")
+
+
 class Reminder(models.Model):
-    """A reminder (催办) to an order's owner or a supervision item (督办) to a supervisor (rule K-6)."""
+    """A reminder (催办) to whoever holds an order now, or a supervision item (督办) to the supervisor
+    above that desk (rule K-6); routed by `orders.reminders`, each with its own deadline."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="reminders")
     kind = models.CharField(_("类型"), max_length=10, choices=ReminderKind.choices)
@@ -369,6 +379,16 @@ class Reminder(models.Model):
     to_org = models.ForeignKey(
         "orgs.Org", verbose_name=_("接收单位"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="reminders",
+        help_text=_("无接收人时为承办单位本身；有接收人（如督办人）时为被催办、督办的承办单位。"),
+    )
+    to_crew = models.ForeignKey(
+        "orgs.Crew", verbose_name=_("接收班组"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reminders",
+        help_text=_("规则 K-6：抢修工单在班组手中时，催办发给班组。"),
+    )
+    to_role = models.CharField(
+        _("接收岗位"), max_length=32, blank=True,
+        help_text=_("发给单位中某一岗位（如转值长给值长），为空表示单位全体。"),
     )
     from_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
@@ -379,21 +399,59 @@ class Reminder(models.Model):
     clock_key = models.CharField(_("触发时限"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("发起时间"))
     done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    close_reason = models.CharField(_("办结方式"), max_length=16, choices=ReminderClose.choices, blank=True)
+    escalates = models.ForeignKey(
+        "self", verbose_name=_("升级自"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="escalations", help_text=_("规则 K-6：逾期未办的催办督办逐级升级为上级督办。"),
+    )
+    escalated_at = models.DateTimeField(_("已升级"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("催办督办")
         verbose_name_plural = _("催办督办")
-        indexes = [models.Index(fields=["to_user", "done_at"], name="reminder_user_open")]
+        indexes = [
+            models.Index(fields=["to_user", "done_at"], name="reminder_user_open"),
+            # a unit's and a crew's open items (inbox, department dashboard)
+            models.Index(fields=["to_org"], name="reminder_org_open", condition=models.Q(done_at__isnull=True)),
+            models.Index(fields=["to_crew"], name="reminder_crew_open", condition=models.Q(done_at__isnull=True)),
+            # the sweeper's overdue items not yet escalated, and the circulated report's overdue items
+            models.Index(fields=["due_at"], name="reminder_escalation_due",
+                         condition=models.Q(done_at__isnull=True, escalated_at__isnull=True)),
+            models.Index(fields=["due_at"], name="reminder_open_due", condition=models.Q(done_at__isnull=True)),
+        ]
         constraints = [
             # The sweeper's escalations are sent once per clock (issue 3, item 7).
             models.UniqueConstraint(
                 fields=["order", "kind", "clock_key"], condition=~models.Q(clock_key=""),
                 name="reminder_once_per_clock",
-            )
+            ),
+            # rule K-6: an overdue item is escalated once
+            models.UniqueConstraint(fields=["escalates"], condition=models.Q(escalates__isnull=False),
+                                    name="reminder_escalated_once"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.order}"
+
+
+class ReminderCircular(models.Model):
+    """A circulated report (通报) of overdue reminders and supervision items, once per period (rule K-6).
+
+    The row is the period's claim: the sweep that creates it sends the period's messages, so a second
+    worker or a retried sweep never circulates it twice."""
+
+    period = models.DateField(_("通报日期"), unique=True)
+    issued_at = models.DateTimeField(_("发出时间"))
+    overdue = models.PositiveIntegerField(_("逾期件数"), default=0)
+    recipients = models.PositiveIntegerField(_("接收人数"), default=0)
+
+    class Meta:
+        verbose_name = _("催办督办通报")
+        verbose_name_plural = _("催办督办通报")
+        ordering = ["-period"]
+
+    def __str__(self):
+        return f"{self.period} {self.overdue}"
 
 
 class QuoteLine(models.Model):

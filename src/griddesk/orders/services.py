@@ -20,7 +20,7 @@ from griddesk import sealing
 from griddesk.audit.services import audit_append, stream_of
 from griddesk.notify.models import NotifyChannel
 from griddesk.notify.services import message_send
-from griddesk.orders import clocks, disclosure
+from griddesk.orders import clocks, disclosure, handover, reminders
 from griddesk.orders.intake import IntakeDraft, intake_write, order_numbers_take
 from griddesk.orders.models import (
     Accusation,
@@ -35,6 +35,7 @@ from griddesk.orders.models import (
     PayMethod,
     QuoteLine,
     Reminder,
+    ReminderClose,
     ReminderKind,
     Satisfaction,
     SealedIdentity,
@@ -206,7 +207,7 @@ def _record_repeat(*, parent, child, actor, now):
     parent.call_count += 1
     audit_append(stream=stream_of(parent), action="order.repeat_contact", actor=actor, at=now,
                  payload={"child": child.number, "call_count": parent.call_count})
-    reminder_send(order=parent, kind=ReminderKind.REMIND, actor=actor, to_user=parent.owner,
+    reminder_send(order=parent, kind=ReminderKind.REMIND, actor=actor,  # to whoever holds it (K-6)
                   reason=_("客户再次来电催促（第 %d 次来电），子单 %s") % (parent.call_count, child.number))
 
 
@@ -257,7 +258,10 @@ def _advanced(order, action, actor, fields, before, version, payload, at):
     order.updated_at = at
     audit_append(stream=stream_of(order), action=f"order.{action}", actor=actor, at=at,
                  payload={"from": before, "to": order.state, "version": order.version, **(payload or {})})
-    clocks.clocks_on_transition(order=order, action=action, at=at)
+    order.started_clocks = clocks.clocks_on_transition(order=order, action=action, at=at)
+    # rule K-6: the reminders this change settles close with it (the state moved on, or their desk
+    # no longer holds the work)
+    reminders.reminders_close_moved(order=order, actor=actor, at=at, before=before)
 
 
 def order_outage_attach(*, order, outage, crew_id, at=None, actor=None):
@@ -265,6 +269,7 @@ def order_outage_attach(*, order, outage, crew_id, at=None, actor=None):
     with the outage's one crew instead of its own ("the first call's dispatch moves to the outage"),
     version moved on and audited like any change of the order."""
     at = at or timezone.now()
+    before, crew_from = order.state, order.crew_id
     fields = {"outage": outage, "version": F("version") + 1, "updated_at": at}
     if crew_id is not None and order.crew_id != crew_id:
         fields["crew_id"] = crew_id
@@ -273,9 +278,12 @@ def order_outage_attach(*, order, outage, crew_id, at=None, actor=None):
     with transaction.atomic(savepoint=False):
         WorkOrder.objects.filter(pk=order.pk).update(**fields)
         audit_append(stream=stream_of(order), action="order.outage_attached", actor=actor, at=at,
-                     payload={"outage": outage.code, "crew_from": order.crew_id, "crew": crew_id,
+                     payload={"outage": outage.code, "crew_from": crew_from, "crew": crew_id,
                               "version": order.version + 1})
-    order.outage, order.version = outage, order.version + 1
+        order.outage, order.version = outage, order.version + 1
+        order.crew_id, order.state = fields.get("crew_id", order.crew_id), fields.get("state", order.state)
+        # rule K-6: reminders chasing the crew it had are settled; its new crew is already on the outage
+        reminders.reminders_close_moved(order=order, actor=actor, at=at, before=before)
     return order
 
 
@@ -287,8 +295,11 @@ def order_dispatch(*, order, actor, crew=None, expected_version=None):
     crew = crew or crew_covering(order.customer)
     if crew is None:
         raise ValidationError({"crew": _("找不到负责该台区的抢修班组，请在管理后台配置。")})
-    return _advance(order=order, action="dispatch", actor=actor, expected_version=expected_version,
-                    fields={"crew": crew}, payload={"crew": crew.code})
+    with transaction.atomic():
+        order = _advance(order=order, action="dispatch", actor=actor, expected_version=expected_version,
+                         fields={"crew": crew}, payload={"crew": crew.code})
+        handover.dispatched(order, crew, at=order.updated_at)  # the crew is paged: SMS and console
+    return order
 
 
 def _target_in_scope(actor, org, field, message):
@@ -419,18 +430,24 @@ def order_forward(*, order, actor, department, note="", expected_version=None):
     _target_in_scope(actor, department, "department", _("处理部门 %s 不在您的管辖范围内。") % department)
     if order.order_type == OrderType.REPORT and disclosure.org_accused(department, order):
         raise ValidationError({"department": _("举报不能转派给被举报单位 %s（规则 K-9）。") % department})
-    return _advance(order=order, action="forward", actor=actor, expected_version=expected_version,
-                    fields={"handling_org": department,
-                            "transfer_count": order.transfer_count + 1},
-                    payload={"department": department.code, "note": note})
+    with transaction.atomic():
+        order = _advance(order=order, action="forward", actor=actor, expected_version=expected_version,
+                         fields={"handling_org": department,
+                                 "transfer_count": order.transfer_count + 1},
+                         payload={"department": department.code, "note": note})
+        handover.forwarded(order, department, actor, at=order.updated_at)  # the department's desk is told
+    return order
 
 
 def order_bounce(*, order, actor, reason, expected_version=None):
     """The department sends it back (退单): counted (rule K-5), the owner must re-route it."""
     _require_text(reason, "reason", _("退单原因"))
-    return _advance(order=order, action="bounce", actor=actor, expected_version=expected_version,
-                    fields={"handling_org": None, "bounce_count": order.bounce_count + 1},
-                    payload={"reason": reason})
+    with transaction.atomic():
+        order = _advance(order=order, action="bounce", actor=actor, expected_version=expected_version,
+                         fields={"handling_org": None, "bounce_count": order.bounce_count + 1},
+                         payload={"reason": reason})
+        handover.bounced(order, actor, reason, at=order.updated_at)  # back to the owner, who routes it again
+    return order
 
 
 def order_contact(*, order, actor, note, expected_version=None):
@@ -562,40 +579,69 @@ def order_archive(*, order, actor, expected_version=None):
 
 
 def order_transfer_to_leader(*, order, actor, note="", expected_version=None):
-    """Hand a hard caller over to the shift leader (rule C-11): recorded, a reminder to the leaders."""
+    """Hand a hard caller over to the shift leader (rule C-11): recorded, a reminder to the post of the
+    nearest shift leaders up the agent's tree (each of them told), else to the order's unit."""
     with transaction.atomic():
         order = _advance(order=order, action="transfer_to_leader", actor=actor, payload={"note": note},
                          expected_version=expected_version)
-        reminder_send(order=order, kind=ReminderKind.REMIND, actor=actor, to_org=order.org,
-                      reason=(_("坐席转值长：%s") % (note or _("客户情绪激动")))[:REMINDER_REASON_MAX])
+        leaders = handover.shift_leaders_unit(actor, order)  # chosen here: no scope check of a named target
+        _reminder_write(order=order, kind=ReminderKind.REMIND, actor=actor, to_org=leaders or order.org,
+                        to_role=RoleCode.SHIFT_LEADER if leaders else "",
+                        reason=(_("坐席转值长：%s") % (note or _("客户情绪激动")))[:REMINDER_REASON_MAX])
     return order
 
 
-def reminder_send(*, order, kind, actor, reason, to_user=None, to_org=None, due_at=None, clock_key=""):
-    """A reminder (催办) or supervision item (督办) with its own deadline (rule K-6), addressed
-    inside the sender's scope."""
+def reminder_send(*, order, kind, actor, reason, to_user=None, to_org=None, to_crew=None, to_role="",
+                  due_at=None, clock_key=""):
+    """A reminder (催办) or supervision item (督办), rule K-6, with its own deadline (`due_at`, else the
+    default of its kind: `reminders.reminder_due`).
+
+    Without a named recipient it goes where `reminders.reminder_route` says: a 催办 to whoever holds
+    the work now (crew, assignee, department, owner), a 督办 to the supervisor above that desk. A named
+    recipient must be one of the order's parties or lie in the sender's scope. The recipient is told
+    and the owner of record copied (H-4), in the same transaction (`handover.reminded`)."""
+    if kind not in ReminderKind.values:
+        raise ValidationError({"kind": _("未知的催办类型：%s") % kind})
     if kind == ReminderKind.SUPERVISE and actor is not None and not actor.has_role(
         RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.SHIFT_LEADER
     ):
         raise PermissionDenied(_("只有督办、管理人员或值长可以督办。"))
     _reminder_check(reason, due_at)
-    # The order's own parties (its owner, handler, units) can always be reminded; anyone else only
-    # inside the sender's scope (issue 8: a reminder addressed to another city).
-    if to_org is not None and to_org.pk not in (order.org_id, order.handling_org_id):
-        _target_in_scope(actor, to_org, "to_org", _("接收单位 %s 不在您的管辖范围内。") % to_org)
-    if to_user is not None and to_user.pk not in (order.owner_id, order.assignee_id):
-        _target_in_scope(actor, to_user.org, "to_user", _("接收人 %s 不在您的管辖范围内。") % to_user)
+    if order.state == OrderState.ARCHIVED:
+        raise TransitionRefused(_("工单 %s 已归档，无需催办。") % order.number)
+    if to_user is None and to_org is None and to_crew is None:
+        route = reminders.reminder_route(order, kind)
+        to_user, to_org, to_crew = route.to_user, route.to_org, route.to_crew
+    else:
+        # The order's own parties (its owner, handler, units, crew) can always be reminded; anyone else
+        # only inside the sender's scope (issue 8: a reminder addressed to another city).
+        if to_org is not None and to_org.pk not in (order.org_id, order.handling_org_id):
+            _target_in_scope(actor, to_org, "to_org", _("接收单位 %s 不在您的管辖范围内。") % to_org)
+        if to_user is not None and to_user.pk not in (order.owner_id, order.assignee_id):
+            _target_in_scope(actor, to_user.org, "to_user", _("接收人 %s 不在您的管辖范围内。") % to_user)
+        if to_crew is not None and to_crew.pk != order.crew_id:
+            _target_in_scope(actor, to_crew.org, "to_crew", _("抢修班组 %s 不在您的管辖范围内。") % to_crew)
+    return _reminder_write(order=order, kind=kind, actor=actor, reason=reason, to_user=to_user, to_org=to_org,
+                           to_crew=to_crew, to_role=to_role, due_at=due_at, clock_key=clock_key)
+
+
+def _reminder_write(*, order, kind, actor, reason, to_user=None, to_org=None, to_crew=None, to_role="",
+                    due_at=None, clock_key=""):
+    """`reminder_send`'s writes, for a recipient already decided: the reminder with its own deadline,
+    its audit event and its notifications, in one transaction."""
     now = timezone.now()
+    due_at = due_at or reminders.reminder_due(order, kind, now)
     with transaction.atomic():
         reminder = Reminder.objects.create(
-            order=order, kind=kind, to_user=to_user, to_org=to_org, from_user=actor,
-            reason=reason, due_at=due_at, clock_key=clock_key, created_at=now,
+            order=order, kind=kind, to_user=to_user, to_org=to_org, to_crew=to_crew, to_role=to_role,
+            from_user=actor, reason=reason, due_at=due_at, clock_key=clock_key, created_at=now,
         )
         audit_append(stream=stream_of(order), action=f"order.{kind}", actor=actor, at=now,
                      payload={"reason": reason, "to_user": to_user.pk if to_user else None,
                               "to_org": to_org.code if to_org else None,
-                              "due_at": due_at.isoformat() if due_at else None,
-                              "clock": clock_key})
+                              "to_crew": to_crew.code if to_crew else None, "to_role": to_role or None,
+                              "due_at": due_at.isoformat(), "clock": clock_key})
+        handover.reminded(reminder, at=now)
     return reminder
 
 
@@ -617,13 +663,14 @@ def reminder_done(*, reminder, actor, note=""):
     """Mark a reminder or supervision item handled (办结), by its recipient or a shift leader."""
     if reminder.done_at is not None:
         raise TransitionRefused(_("该催办/督办已办结。"))
-    mine = reminder.to_user_id == actor.pk
+    mine = reminders.addressed_to(reminder, actor)
     leader = actor.has_role(RoleCode.SHIFT_LEADER, RoleCode.SUPERVISOR, RoleCode.MANAGER)
     if not (mine or leader or actor.is_superuser):
         raise PermissionDenied(_("只有接收人或值长、督办可以办结。"))
     now = timezone.now()
     with transaction.atomic():
-        updated = Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(done_at=now)
+        updated = Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(
+            done_at=now, close_reason=ReminderClose.DONE)
         if not updated:
             raise ConcurrentUpdate(_("该催办/督办已被他人办结。"))
         reminder.done_at = now

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from griddesk.audit.services import audit_append_many, stream_of
 from griddesk.notify.models import Message
+from griddesk.notify.services import messages_send
+from griddesk.orders import disclosure, handover, reminders
 from griddesk.orders.models import Reminder, ReminderKind, SlaClock
-from griddesk.orgs.models import RoleCode, Staff
-from griddesk.paths import path_ids
 
 BATCH = 500
 
@@ -48,7 +48,9 @@ def _claim(due, stamp_field, now, batch):
     token = uuid.uuid4().hex
     with transaction.atomic():
         SlaClock.objects.filter(due, pk__in=ids).update(**{stamp_field: now, "sweep_claim": token})
-    clocks = list(SlaClock.objects.filter(sweep_claim=token).select_related("order", "owner", "org"))
+    clocks = list(SlaClock.objects.filter(sweep_claim=token).select_related(
+        "order__org", "order__handling_org", "order__crew__org", "order__assignee__org", "order__owner__org",
+        "order__customer", "order__ruleset_version", "owner", "org"))
     if not clocks:
         # Everything we saw was claimed by another worker meanwhile; look again.
         return _claim(due, stamp_field, now, batch)
@@ -81,43 +83,41 @@ def warning_text(clock, now):
 
 
 def _send_escalations(clocks, now):
-    """Breach: a reminder (催办) to the owner and a supervision item (督办) to the org's supervisor."""
-    supervisors = _supervisors_for({clock.org for clock in clocks})
-    reminders, events = [], defaultdict(list)
+    """Breach (rule K-6): a reminder (催办) to whoever holds the order now and a supervision item (督办)
+    to the nearest supervisor above that desk, each with its own deadline; the recipients are told and
+    the owner of record copied. A fixed number of queries per batch, whatever its size."""
+    orders = [clock.order for clock in clocks]
+    disclosure.attach_accusations(orders)
+    holders = {order.pk: reminders.holder_of(order) for order in orders}
+    posts = reminders.Posts([holder.unit for holder in holders.values()])
+    members = handover.crew_members({h.to_crew.pk: h.to_crew for h in holders.values() if h.to_crew}.values())
+    rows, items, events = [], [], defaultdict(list)
     for clock in clocks:
+        order, holder = clock.order, holders[clock.order_id]
         reason = _("已超时：%(label)s（规则 %(rule)s），到期 %(due)s") % {
             "label": clock.label, "rule": clock.rule,
             "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M"),
         }
-        supervisor = supervisors.get(clock.org_id)
-        reminders.append(Reminder(order=clock.order, kind=ReminderKind.REMIND, to_user=clock.owner,
-                                  to_org=None if clock.owner_id else clock.org, reason=reason,
-                                  clock_key=clock.key, created_at=now))
-        reminders.append(Reminder(order=clock.order, kind=ReminderKind.SUPERVISE, to_user=supervisor,
-                                  to_org=clock.org, reason=reason, clock_key=clock.key, created_at=now))
+        supervisor = posts.nearest(order, holder.unit)
+        remind = Reminder(order=order, kind=ReminderKind.REMIND, to_user=holder.to_user, to_org=holder.to_org,
+                          to_crew=holder.to_crew, reason=reason, clock_key=clock.key, created_at=now,
+                          due_at=reminders.reminder_due(order, ReminderKind.REMIND, now))
+        supervise = Reminder(order=order, kind=ReminderKind.SUPERVISE, to_user=supervisor, to_org=holder.unit,
+                             reason=reason, clock_key=clock.key, created_at=now,
+                             due_at=reminders.reminder_due(order, ReminderKind.SUPERVISE, now))
+        rows += [remind, supervise]
+        for reminder in (remind, supervise):
+            crew_members = members.get(reminder.to_crew_id, ()) if reminder.to_crew_id else ()
+            items += handover.reminder_items(reminder, members=crew_members,
+                                             key=f"breach:{clock.pk}:{reminder.kind}")
         events[stream_of(clock.order)].append({"clock": clock.key, "due_at": clock.due_at.isoformat(),
+                                               "holder": holder.holder,
                                                "supervisor": supervisor.pk if supervisor else None})
     with transaction.atomic():
-        Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+        messages_send(items, at=now)
         audit_append_many(
             ({"stream": stream, "action": "order.sla_breached", "payload": {"clocks": items}}
              for stream, items in events.items()),
             at=now,
         )
-
-
-def _supervisors_for(orgs):
-    """The nearest supervisor (督办) up the tree from each org: one query for all of them."""
-    ancestors = {org.pk: path_ids(org.path) for org in orgs}
-    wanted = {pk for ids in ancestors.values() for pk in ids}
-    by_org = {}
-    for staff in Staff.objects.filter(org_id__in=wanted, roles__code=RoleCode.SUPERVISOR,
-                                      is_active=True).order_by("pk"):
-        by_org.setdefault(staff.org_id, staff)
-    result = {}
-    for org_pk, ids in ancestors.items():
-        for candidate in reversed(ids):
-            if candidate in by_org:
-                result[org_pk] = by_org[candidate]
-                break
-    return result

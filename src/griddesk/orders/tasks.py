@@ -2,6 +2,7 @@
 
 from django.tasks import task
 
+from griddesk.orders.reminders import circular_send, reminders_escalate
 from griddesk.orders.sweeper import clocks_sweep
 
 
@@ -9,3 +10,11 @@ from griddesk.orders.sweeper import clocks_sweep
 def sla_sweep():
     """Warn and escalate due SLA clocks; safe to run on several workers at once."""
     return clocks_sweep()
+
+
+@task()
+def reminders_sweep():
+    """Rule K-6: escalate overdue reminders one level up, and issue the day's 通报 once."""
+    circular = circular_send()
+    return {"escalated": reminders_escalate(),
+            "circular": circular.period.isoformat() if circular is not None else None}

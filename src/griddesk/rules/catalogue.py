@@ -116,7 +116,8 @@ RULES = (
          "Listen to an angry caller, take notes and show understanding; hand a call that gets hard over to "
          "the shift leader or a supervisor.",
          "Any open order can be transferred to the shift leader (转值长): the action is audited and the "
-         "shift leaders get a reminder. The caller card marks sensitive customers and suggests the transfer."),
+         "nearest shift leaders up the agent's tree get a reminder, each told in the console inbox. The "
+         "caller card marks sensitive customers and suggests the transfer."),
     Rule("C-12", "hotline",
          "Follow every complaint through its whole handling and answer it within five days, with a return "
          "visit (回访); visit repaired customers where needed.",
@@ -214,8 +215,8 @@ RULES = (
          "First-responsibility (首问负责): whoever is asked first sees the matter through: listens, guides, "
          "and gives the right contact, phone number and address.",
          "The person who accepts an order becomes its owner of record (首问责任人) and stays so through "
-         "forwarding and bounce-backs until the customer has the answer; reminders and warnings go to the "
-         "owner."),
+         "forwarding and bounce-backs until the customer has the answer; clock warnings go to the owner, "
+         "and every reminder or supervision item sent to the desk holding the work is copied to the owner."),
     Rule("H-5", "hall",
          "A counter transaction takes at most five minutes for a resident's payment and twenty for other "
          "electricity business.",
@@ -294,7 +295,9 @@ RULES = (
          untested="Not implemented: no billing."),
     Rule("R-1", "field",
          "Fault repair is available 24 hours a day.",
-         "Repairs are taken and dispatched at any hour to the crew covering the customer's transformer, and "
+         "Repairs are taken and dispatched at any hour to the crew covering the customer's transformer; the "
+         "dispatch pages the crew (an SMS with the order number, the address and the R-2 time to its duty "
+         "phone through the outbox, a console message to each member), and "
          "crews walk them through accept, arrive, survey, repair and restore. The ten-commitments-2023 rule "
          "set adds restoration limits from the crew's arrival (R-1/restore-urban 3 hours, rural and remote "
          "4 hours)."),
@@ -368,10 +371,16 @@ RULES = (
          "is refused when there is none."),
     Rule("K-6", "complaints",
          "Call complainants and reporters back, track progress, supervise it (督办) and report on it.",
-         "Reminders (催办) and supervision items (督办, sent by supervisors, managers and shift leaders only) "
-         "have their own deadlines and land in the recipient's inbox. A clock at 80% warns its owner; at "
-         "breach the sweeper reminds the owner and sends a supervision item to the nearest supervisor up "
-         "the organisation tree."),
+         "A reminder (催办) goes to whoever holds the work now: the repair crew while the repair is with it, "
+         "else the assignee, else the department it was forwarded to, else the owner of record; a "
+         "supervision item (督办, sent by supervisors, managers and shift leaders only) goes to the nearest "
+         "supervisor up the tree from that desk who may read the order; the owner of record is copied. Each "
+         "has its own deadline (K-6/remind, K-6/supervise of the rule set, else 24 and 48 hours), lands in "
+         "the recipient's live inbox (a crew's also by SMS), and closes when the order moves on, its desk "
+         "no longer holds the work, or it is archived. An overdue one is escalated once, one level up the "
+         "tree at a time, as a new supervision item; a daily circulated report (通报) lists the overdue ones "
+         "per unit to every supervisor and manager. A clock at 80% warns its owner; at breach the sweeper "
+         "reminds the desk and supervises it the same way."),
     Rule("K-7", "complaints",
          "Keep the identity of complainants and reporters confidential, and honour requests for anonymity.",
          "Reports, and complaints that ask for anonymity, are sealed: the person's identity is encrypted at "
@@ -407,7 +416,8 @@ RULES = (
          "not call repeatedly.",
          "Contacts from the same customer within 30 days are flagged on the caller page; a repeat call on "
          "an open matter is archived at once as a child of the open order (主单), raises its call count "
-         "and reminds its owner instead of opening a second matter. No repeat-rate report yet."),
+         "and reminds whoever holds it now (K-6; the owner of record is copied) instead of opening a second "
+         "matter. No repeat-rate report yet."),
 )
 
 RULE_IDS = frozenset(rule.id for rule in RULES)

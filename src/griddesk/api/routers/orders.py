@@ -186,18 +186,15 @@ def _reminder_targets(order, payload):
         errors["due_at"] = _("办理期限不能晚于一年以后。")
     if errors:
         raise ValidationError(errors)
-    if to_user is None and to_org is None:
-        # Default: whoever holds the order now: the department it was forwarded to, else its
-        # assignee, else its owner of record (H-4).
-        to_org = order.handling_org if order.handling_org_id else None
-        if to_org is None:
-            to_user = order.assignee or order.owner
-    return to_user, to_org
+    return to_user, to_org  # none named: the service routes it (orders.reminders.reminder_route, K-6)
 
 
 @router.post("/orders/{number}/reminders", response={201: ReminderOut, **E}, summary="催办 / 督办")
 def order_remind(request, number: str, payload: ReminderIn):
-    """A reminder (催办) or a supervision item (督办) with its own deadline (rule K-6)."""
+    """A reminder (催办) or a supervision item (督办) with its own deadline (rule K-6). Without `to_user`
+    or `to_org`, a 催办 goes to whoever holds the order now (its crew, assignee, department, else its
+    owner of record) and a 督办 to the supervisor above that desk; the owner of record is copied.
+    Without `due_at` it gets its kind's default deadline."""
     user = request.auth
     _require_role(user, REMIND_ROLES, _("催办工单"))
     order = order_for(user=user, number=number)
@@ -208,7 +205,9 @@ def order_remind(request, number: str, payload: ReminderIn):
                                       to_user=to_user, to_org=to_org, due_at=payload.due_at)
     return Status(201, {
         "id": reminder.pk, "order": order.number, "kind": reminder.kind, "reason": reminder.reason,
-        "to_user": to_user.username if to_user else None, "to_org": to_org.code if to_org else None,
+        "to_user": reminder.to_user.username if reminder.to_user else None,
+        "to_org": reminder.to_org.code if reminder.to_org else None,
+        "to_crew": reminder.to_crew.code if reminder.to_crew else None,
         "due_at": timezone.localtime(reminder.due_at) if reminder.due_at else None,
         "created_at": timezone.localtime(reminder.created_at),
     })

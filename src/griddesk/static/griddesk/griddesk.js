@@ -13,4 +13,15 @@
     if (!box.matches || !box.matches("input[type=checkbox][data-check-all]")) return;
     document.querySelectorAll(box.dataset.checkAll).forEach(function (other) { other.checked = box.checked; });
   });
+  /* [data-htmx-src] (the header's unread count): a page that does not load htmx itself gets it here, so
+     that the count and the lists poll on every console page (docs/notify.md). Deferred scripts run in
+     order after parsing, so a page's own htmx <script> tag is already in the document to be found. */
+  var wants = document.querySelector("[data-htmx-src]");
+  if (wants && !window.htmx && !document.querySelector("script[src*='htmx']")) {
+    var script = document.createElement("script");
+    script.src = wants.getAttribute("data-htmx-src");
+    /* htmx initialises on DOMContentLoaded; loaded after it, it is told to look at the page */
+    script.addEventListener("load", function () { if (window.htmx) window.htmx.process(document.body); });
+    document.head.appendChild(script);
+  }
 })();
