@@ -78,7 +78,10 @@ def test_journey_a_repair_call_inside_an_active_outage(page, staff, people, prov
     order = WorkOrder.objects.get(number=number)
     assert order.customer.account_no == "1000000001"
     assert order.agent_no == "95598001"  # rule C-4
-    assert order.state == OrderState.DISPATCHED  # rule C-8: dispatched at once
+    # rule C-9 (issue 10): a call below an active outage joins it, no crew of its own
+    assert order.outage.code == "OUT-J1" and order.crew_id is None
+    assert order.state == OrderState.ACCEPTED
+    expect(page.locator("#order-outage")).to_contain_text("10kV城关线1号开关故障跳闸")
     expect(page.locator("#sla-clocks")).to_contain_text("城区45分钟到达现场")
     expect(page.locator("#sla-clocks .countdown")).to_contain_text("剩余")
     page.screenshot(path=str(screens / "order.png"), full_page=True)

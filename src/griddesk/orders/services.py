@@ -267,24 +267,38 @@ def _advanced(order, action, actor, fields, before, version, payload, at):
 def order_outage_attach(*, order, outage, crew_id, at=None, actor=None):
     """A repair call joins the outage that explains it (rule C-9; the trouble-call analysis): it goes
     with the outage's one crew instead of its own ("the first call's dispatch moves to the outage"),
-    version moved on and audited like any change of the order."""
+    version moved on and audited like any change of the order (rule K-8).
+
+    The analyser reads orders while crews work them: the update is conditional on the version it
+    read, and on a concurrent change the order is read again, so no event names a stale version."""
     at = at or timezone.now()
-    before, crew_from = order.state, order.crew_id
-    fields = {"outage": outage, "version": F("version") + 1, "updated_at": at}
+    for _attempt in range(5):
+        with transaction.atomic(savepoint=False):
+            if _outage_attach_once(order, outage, crew_id, at, actor):
+                return order
+        order.refresh_from_db(fields=["version", "state", "crew", "outage"])
+        if order.outage_id == outage.pk:
+            return order
+    raise ConcurrentUpdate(_("工单 %s 已被他人修改，请刷新后重试。") % order.number)
+
+
+def _outage_attach_once(order, outage, crew_id, at, actor):
+    before, crew_from, version = order.state, order.crew_id, order.version
+    fields = {"outage": outage, "version": version + 1, "updated_at": at}
     if crew_id is not None and order.crew_id != crew_id:
         fields["crew_id"] = crew_id
         if order.state == OrderState.ACCEPTED:
             fields["state"] = OrderState.DISPATCHED
-    with transaction.atomic(savepoint=False):
-        WorkOrder.objects.filter(pk=order.pk).update(**fields)
-        audit_append(stream=stream_of(order), action="order.outage_attached", actor=actor, at=at,
-                     payload={"outage": outage.code, "crew_from": crew_from, "crew": crew_id,
-                              "version": order.version + 1})
-        order.outage, order.version = outage, order.version + 1
-        order.crew_id, order.state = fields.get("crew_id", order.crew_id), fields.get("state", order.state)
-        # rule K-6: reminders chasing the crew it had are settled; its new crew is already on the outage
-        reminders.reminders_close_moved(order=order, actor=actor, at=at, before=before)
-    return order
+    if not WorkOrder.objects.filter(pk=order.pk, version=version).update(**fields):
+        return False
+    audit_append(stream=stream_of(order), action="order.outage_attached", actor=actor, at=at,
+                 payload={"outage": outage.code, "crew_from": crew_from, "crew": crew_id,
+                          "version": version + 1})
+    order.outage, order.version = outage, version + 1
+    order.crew_id, order.state = fields.get("crew_id", order.crew_id), fields.get("state", order.state)
+    # rule K-6: reminders chasing the crew it had are settled; its new crew is already on the outage
+    reminders.reminders_close_moved(order=order, actor=actor, at=at, before=before)
+    return True
 
 
 def order_dispatch(*, order, actor, crew=None, expected_version=None):
