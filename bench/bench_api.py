@@ -131,6 +131,12 @@ def start_gunicorn(port, workers, threads, group_commit):
     raise SystemExit("gunicorn did not start within 30 s")
 
 
+def start_analyser():
+    """`griddesk outages analyse` as `griddesk serve` runs it: it reads the new repair orders every 2 s."""
+    return subprocess.Popen([str(ROOT / ".venv/bin/griddesk"), "outages", "analyse"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, start_new_session=True)
+
+
 def wrk(port, token, accounts, run_id, seconds, connections, threads=2):
     """Run wrk with bench/create_orders.lua; returns its figures as a dict."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
@@ -252,6 +258,10 @@ def main(argv=None):
     parser.add_argument("--no-group-commit", action="store_true", help="each order in its own transaction")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--customers", type=int, default=60000, help="customers to draw requests from")
+    parser.add_argument("--analyser", action="store_true",
+                        help="run the live outage analysis (griddesk outages analyse) beside the server, as serve does")
+    parser.add_argument("--without-outage-lookup", action="store_true",
+                        help="baseline for issue 10: intake skips the look-up of a covering outage")
     parser.add_argument("--in-process", type=int, default=0, metavar="N",
                         help="instead: N creates one at a time in this process (latency, statements, CPU)")
     args = parser.parse_args(argv)
@@ -265,9 +275,14 @@ def main(argv=None):
     else:
         token, accounts = setup(args.customers + warm)
     if args.in_process:
+        if args.without_outage_lookup:
+            from griddesk.orders import services
+
+            services.outage_covering = lambda **_kw: None  # the create as it was before issue 10
         return in_process(token, accounts, min(args.in_process, len(accounts) - 21))
     group_commit = not args.no_group_commit
     server = start_gunicorn(args.port, args.workers, args.threads, group_commit)
+    analyser = start_analyser() if args.analyser else None
     run_id = "bench-" + uuid.uuid4().hex[:8]
     try:
         wrk(args.port, token, accounts[:warm], run_id + "w", 3, args.connections)  # warm caches
@@ -277,9 +292,13 @@ def main(argv=None):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        if analyser is not None:
+            analyser.terminate()
+            analyser.wait(timeout=30)
     done, seconds = figures.get("requests", 0), figures.get("seconds", 1)
     print(f"gunicorn gthread {args.workers} workers x {args.threads} threads, group commit "
-          f"{'on' if group_commit else 'off'}; wrk 2 threads, {args.connections} connections, {args.seconds} s")
+          f"{'on' if group_commit else 'off'}, live outage analysis {'on' if analyser else 'off'}; "
+          f"wrk 2 threads, {args.connections} connections, {args.seconds} s")
     print(f"requests: {int(done)} in {seconds:.1f} s -> {done / seconds:.1f} creates/s; statuses "
           f"{dict(figures['statuses'])}")
     print("latency ms: " + "  ".join(f"{k[8:-3]} {figures[k]:.1f}" for k in
