@@ -6,4 +6,6 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("outages/", views.outage_notices, name="outages"),
+    path("outages/<str:code>.atom", views.outage_feed, name="outage_feed"),
 ]

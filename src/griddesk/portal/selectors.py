@@ -1,0 +1,73 @@
+"""Reads of the public site (供电客户服务网站): outage notices (停电信息公告), rules C-2 and W-2.
+
+The public sees an outage once a person stands behind it (confirmed by a dispatcher, announced
+by a plan, or active) and no longer once power is back (W-2): predictions from calls stay inside
+until a dispatcher confirms them.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q
+
+from griddesk.orgs.models import Org, OrgKind
+from griddesk.outages.models import OutageEvent, OutageState
+from griddesk.paths import path_ids, subtree_q
+
+PUBLIC_STATES = (OutageState.CONFIRMED, OutageState.ANNOUNCED, OutageState.ACTIVE)
+PLACE_MAX = 40
+
+
+@dataclass(frozen=True)
+class County:
+    """A county company (县公司) with its city, for the notices' area filter."""
+
+    code: str
+    name: str
+    city: str
+    path: str
+
+
+def counties():
+    """Every county with its city, by city then county (the public filter's choices). One query."""
+    cities = {org.pk: org.name for org in Org.objects.filter(kind=OrgKind.CITY).only("pk", "name")}
+    rows = Org.objects.filter(kind=OrgKind.COUNTY).only("code", "name", "path", "parent_id").order_by("path")
+    return [County(org.code, org.name, cities.get(org.parent_id, ""), org.path) for org in rows]
+
+
+def county_named(code, choices=None):
+    """The county of a code among `choices` (or all), or None: unknown codes are simply no filter."""
+    return next((c for c in (choices if choices is not None else counties()) if c.code == code), None)
+
+
+def _public_q(county):
+    q = Q(state__in=PUBLIC_STATES)
+    return q & subtree_q(county.path, "device__org__path") if county else q
+
+
+def public_outages(*, county=None, place=""):
+    """Current and announced outages (rules C-2, W-2), soonest first: in `county` if given, and
+    whose area or device names `place` (a street, a village). Two queries whatever their number."""
+    rows = OutageEvent.objects.filter(_public_q(county)).select_related("device", "device__org")
+    place = place.strip()[:PLACE_MAX]
+    if place:
+        rows = rows.filter(Q(area__icontains=place) | Q(device__name__icontains=place))
+    rows = list(rows.order_by("starts_at", "pk"))
+    names = _county_names(rows)
+    return [(outage, names.get(outage.pk, "")) for outage in rows]
+
+
+def _county_names(outages):
+    """{outage pk: its county's name}, from the device's org path: one query for all of them."""
+    ids = {outage.pk: path_ids(outage.device.org.path) for outage in outages if outage.device.org_id}
+    wanted = {pk for chain in ids.values() for pk in chain}
+    counties = dict(Org.objects.filter(pk__in=wanted, kind=OrgKind.COUNTY).values_list("pk", "name")) if wanted else {}
+    return {outage: next((counties[pk] for pk in chain if pk in counties), "") for outage, chain in ids.items()}
+
+
+def notices_generation(county=None):
+    """A value that changes whenever the public notices of `county` (or of all) change: the number
+    of public outages there and their latest change. One aggregate query; the cached pages are
+    keyed by it, so a change in one county leaves the other counties' pages cached, and every
+    server process sees it (no message between processes needed)."""
+    row = OutageEvent.objects.filter(_public_q(county)).aggregate(n=Count("pk"), at=Max("updated_at"))
+    return f"{row['n']}-{row['at'].timestamp() if row['at'] else 0}"
