@@ -7,14 +7,18 @@ until a dispatcher confirms them.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.core.cache import cache
+from django.db.models import Q
 
+from griddesk import fastsql
+from griddesk.grid.models import Device
 from griddesk.orgs.models import Org, OrgKind
 from griddesk.outages.models import OutageEvent, OutageState
-from griddesk.paths import path_ids, subtree_q
+from griddesk.paths import path_ids, subtree_bounds, subtree_q
 
 PUBLIC_STATES = (OutageState.CONFIRMED, OutageState.ANNOUNCED, OutageState.ACTIVE)
 PLACE_MAX = 40
+COUNTIES_TTL = 300
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,12 @@ class County:
 
 
 def counties():
-    """Every county with its city, by city then county (the public filter's choices). One query."""
+    """Every county with its city, by city then county (the public filter's choices): read once per
+    process and `COUNTIES_TTL` (companies are reorganised by the admin, not by the hour)."""
+    return cache.get_or_set("portal:counties", _counties_read, COUNTIES_TTL)
+
+
+def _counties_read():
     cities = {org.pk: org.name for org in Org.objects.filter(kind=OrgKind.CITY).only("pk", "name")}
     rows = Org.objects.filter(kind=OrgKind.COUNTY).only("code", "name", "path", "parent_id").order_by("path")
     return [County(org.code, org.name, cities.get(org.parent_id, ""), org.path) for org in rows]
@@ -69,5 +78,15 @@ def notices_generation(county=None):
     of public outages there and their latest change. One aggregate query; the cached pages are
     keyed by it, so a change in one county leaves the other counties' pages cached, and every
     server process sees it (no message between processes needed)."""
-    row = OutageEvent.objects.filter(_public_q(county)).aggregate(n=Count("pk"), at=Max("updated_at"))
-    return f"{row['n']}-{row['at'].timestamp() if row['at'] else 0}"
+    lo, hi = subtree_bounds(county.path) if county else ("", "\uffff")
+    count, latest = fastsql.fetch(_generation_sql(), [*map(str, PUBLIC_STATES), lo, hi])[0]
+    return f"{count}-{''.join(ch for ch in str(latest) if ch.isalnum())}"  # a valid cache key
+
+
+@fastsql.statement
+def _generation_sql():
+    qn = fastsql.qn
+    return (f"SELECT COUNT(*), MAX(e.{qn('updated_at')}) FROM {qn(OutageEvent._meta.db_table)} e"
+            f" JOIN {qn(Device._meta.db_table)} d ON d.id = e.{qn('device_id')}"
+            f" JOIN {qn(Org._meta.db_table)} o ON o.id = d.{qn('org_id')}"
+            f" WHERE e.{qn('state')} IN ({fastsql.marks(len(PUBLIC_STATES))}) AND o.path >= %s AND o.path < %s")
