@@ -321,3 +321,134 @@ def test_a_new_restoration_time_is_announced_to_every_open_call(people, grid):
     with pytest.raises(ValidationError) as refused:
         services.outage_set_restoration(outage=outage, at=outage.starts_at, actor=people["dispatcher"])
     assert "at" in refused.value.message_dict
+
+
+# ---------------------------------------------------------------------- planning and publication
+
+
+def _plan(people, device, starts_at, kind=OutageKind.PLANNED, hours=4):
+    return services.outage_plan(kind=kind, device=device, starts_at=starts_at,
+                                ends_at=starts_at + timedelta(hours=hours), cause="计划检修：更换开关",
+                                area="东风路", actor=people["dispatcher"])
+
+
+def _important(grid):
+    vip = grid["customers"]["A1"][0]
+    vip.important = True
+    vip.save()
+    return vip
+
+
+def test_rule_Q3_planned_outage_published_on_time_tells_important_customers(people, grid):
+    vip = _important(grid)
+    starts = timezone.now().replace(microsecond=0) + timedelta(days=10)
+    outage = _plan(people, grid["switches"][0], starts)
+    assert (outage.state, outage.source, outage.customers_affected) == (OutageState.CONFIRMED, OutageSource.PLAN, 30)
+    assert outage.notice_due_at == starts - timedelta(days=7)  # Q-3/planned of the rule set in force
+    assert _actions(outage) == ["outage.planned"]
+    at = timezone.now()
+    outage = services.outage_publish(outage=outage, actor=people["dispatcher"], at=at)
+    outage.refresh_from_db()
+    assert (outage.state, outage.announced_at, outage.late_reason) == (OutageState.ANNOUNCED, at, "")
+    sms = Message.objects.get(channel=NotifyChannel.SMS, subject="停电通知")
+    assert sms.address == vip.phone and outage.code in sms.body and "东风路" in sms.body
+    event = _last(outage)
+    assert (event.action, event.payload["late"], event.payload["important_customers"]) == (
+        "outage.published", False, [vip.account_no])
+
+
+def test_rule_Q3_late_publication_without_reason_is_refused_and_changes_nothing(people, grid):
+    _important(grid)
+    outage = _plan(people, grid["switches"][0], timezone.now() + timedelta(days=3))
+    with pytest.raises(ValidationError) as refused:
+        services.outage_publish(outage=outage, actor=people["dispatcher"], late_reason="  ")
+    assert "late_reason" in refused.value.message_dict and "Q-3" in refused.value.message_dict["late_reason"][0]
+    outage.refresh_from_db()
+    assert (outage.state, outage.announced_at) == (OutageState.CONFIRMED, None)
+    assert not Message.objects.exists() and _actions(outage) == ["outage.planned"]
+
+
+def test_rule_Q3_late_publication_with_reason_keeps_it(people, grid):
+    outage = _plan(people, grid["switches"][0], timezone.now() + timedelta(days=3))
+    outage = services.outage_publish(outage=outage, actor=people["dispatcher"], late_reason="设备缺陷危及安全，需尽快检修")
+    outage.refresh_from_db()
+    assert (outage.state, outage.late_reason) == (OutageState.ANNOUNCED, "设备缺陷危及安全，需尽快检修")
+    assert _last(outage).payload["late"] is True
+
+
+def test_rule_Q3_temporary_outage_needs_24_hours(people, grid):
+    starts = timezone.now().replace(microsecond=0) + timedelta(hours=30)
+    on_time = _plan(people, grid["switches"][0], starts, kind=OutageKind.TEMPORARY)
+    assert on_time.notice_due_at == starts - timedelta(hours=24)
+    services.outage_publish(outage=on_time, actor=people["dispatcher"])
+    soon = _plan(people, grid["switches"][1], timezone.now() + timedelta(hours=12), kind=OutageKind.TEMPORARY)
+    with pytest.raises(ValidationError):
+        services.outage_publish(outage=soon, actor=people["dispatcher"])
+
+
+def test_plan_refuses_bad_input_naming_the_field(people, grid):
+    starts = timezone.now() + timedelta(days=9)
+    for kwargs, field in (({"kind": OutageKind.FAULT}, "kind"), ({"ends_at": starts - timedelta(hours=1)}, "ends_at"),
+                          ({"cause": " "}, "cause"), ({"starts_at": timezone.now() - timedelta(hours=1)}, "starts_at")):
+        args = {"kind": OutageKind.PLANNED, "device": grid["switches"][0], "starts_at": starts,
+                "ends_at": starts + timedelta(hours=2), "cause": "检修", "actor": people["dispatcher"], **kwargs}
+        with pytest.raises(ValidationError) as refused:
+            services.outage_plan(**args)
+        assert field in refused.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.outage_plan(kind=OutageKind.PLANNED, device=grid["switches"][0], starts_at=starts,
+                             ends_at=starts + timedelta(hours=2), cause="检修", actor=people["agent"])
+    assert not OutageEvent.objects.exists()
+
+
+def _year(offset, month, day=1):
+    from datetime import datetime
+
+    return timezone.make_aware(datetime(timezone.localtime().year + offset, month, day, 9, 0))
+
+
+def test_rule_Q2_second_planned_outage_at_35kV_warns_naming_the_customer(people, grid):
+    c = grid["customers"]
+    hv = c["A1"][0]
+    hv.supply_voltage = "35kV"
+    hv.save()
+    first = _plan(people, grid["switches"][0], _year(1, 3))
+    assert first.limit_warning == []
+    _plan(people, grid["switches"][1], _year(1, 4))  # S92: not on the customer's supply path
+    _plan(people, grid["switches"][0], _year(2, 1))  # another year
+    _plan(people, grid["switches"][0], _year(1, 5), kind=OutageKind.TEMPORARY)  # temporary: not counted
+    second = _plan(people, grid["feeder"], _year(1, 6))  # F9 supplies it too: its second this year
+    assert second.limit_warning == [{"account_no": hv.account_no, "name": hv.name, "supply_voltage": "35kV",
+                                     "count": 2, "limit": 1, "year": _year(1, 6).year}]
+    assert second.state == OutageState.CONFIRMED  # warned, not refused
+    assert _actions(second) == ["outage.planned"] and _last(second).payload["limit_warning"] == [hv.account_no]
+
+
+def test_rule_Q2_fourth_planned_outage_at_10kV_warns_and_cancelled_ones_do_not_count(people, grid):
+    c = grid["customers"]
+    mv, low = c["B1"][0], c["B1"][1]
+    mv.supply_voltage = "10kV"
+    mv.save()
+    plans = [_plan(people, grid["switches"][0], _year(1, month)) for month in (2, 3, 4)]
+    assert all(p.limit_warning == [] for p in plans)
+    services.outage_cancel(outage=plans[0], actor=people["dispatcher"], reason="天气原因改期")
+    assert _plan(people, grid["transformers"]["B1"], _year(1, 5)).limit_warning == []  # the cancelled one is off
+    fourth = _plan(people, grid["feeder"], _year(1, 7))
+    assert [w["account_no"] for w in fourth.limit_warning] == [mv.account_no]  # not the 220V customer
+    assert fourth.limit_warning[0]["count"] == 4 and fourth.limit_warning[0]["limit"] == 3
+    assert low.account_no not in str(fourth.limit_warning)
+
+
+def test_start_and_cancel_are_audited(people, grid):
+    outage = _plan(people, grid["switches"][0], timezone.now() + timedelta(days=10))
+    services.outage_publish(outage=outage, actor=people["dispatcher"])
+    started = services.outage_start(outage=outage, actor=people["dispatcher"])
+    assert started.state == OutageState.ACTIVE and _last(started).action == "outage.started"
+    with pytest.raises(ValidationError):  # begun: restored, not cancelled
+        services.outage_cancel(outage=started, actor=people["dispatcher"], reason="x")
+    other = _plan(people, grid["switches"][1], timezone.now() + timedelta(days=10))
+    with pytest.raises(ValidationError) as refused:
+        services.outage_cancel(outage=other, actor=people["dispatcher"], reason="")
+    assert "reason" in refused.value.message_dict
+    cancelled = services.outage_cancel(outage=other, actor=people["dispatcher"], reason="改期")
+    assert (cancelled.state, _last(cancelled).payload["reason"]) == (OutageState.CANCELLED, "改期")
