@@ -370,9 +370,10 @@ def test_rule_Q3_late_publication_without_reason_is_refused_and_changes_nothing(
 
 def test_rule_Q3_late_publication_with_reason_keeps_it(people, grid):
     outage = _plan(people, grid["switches"][0], timezone.now() + timedelta(days=3))
-    outage = services.outage_publish(outage=outage, actor=people["dispatcher"], late_reason="设备缺陷危及安全，需尽快检修")
+    reason = "设备缺陷危及安全，需尽快检修"
+    outage = services.outage_publish(outage=outage, actor=people["dispatcher"], late_reason=reason)
     outage.refresh_from_db()
-    assert (outage.state, outage.late_reason) == (OutageState.ANNOUNCED, "设备缺陷危及安全，需尽快检修")
+    assert (outage.state, outage.late_reason) == (OutageState.ANNOUNCED, reason)
     assert _last(outage).payload["late"] is True
 
 
