@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from griddesk.audit.models import AuditEvent
 from griddesk.audit.services import stream_of
+from griddesk.console.selectors import order_for, order_page
 from griddesk.notify.models import Message, NotifyChannel
 from griddesk.orders import services as order_services
 from griddesk.orders.models import OrderState, SlaClock, WorkOrder
@@ -246,6 +247,9 @@ def test_rule_C12_restoration_tells_every_caller_stops_clocks_and_resolves_the_c
         assert sms.address == order.customer.phone and order.number in sms.body
         assert _actions(order)[-1] == "order.restoration_notified"
         assert not SlaClock.objects.filter(order=order, stopped_at__isnull=True, key__startswith="R-").exists()
+    page = order_page(order=order_for(user=people["dispatcher"], number=orders[1].number), user=people["dispatcher"])
+    shown = [(e["label"], dict(e["details"]).get("停电事件")) for e in page["events"]]
+    assert ("短信通知客户已恢复供电（C-12）", outage.code) in shown and ("停电恢复送电", outage.code) in shown
     for order in orders[1:]:
         assert "order.outage_restore" in _actions(order)
         clock = SlaClock.objects.get(order=order, key="R-2/urban")

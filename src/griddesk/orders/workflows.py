@@ -128,7 +128,7 @@ REPAIR = [
     # resolved with it, wherever the crew's steps on it had got to.
     _t("outage_restore", gettext_lazy("停电恢复送电"), {S.ACCEPTED, S.DISPATCHED, S.CREW_ACCEPTED, S.ON_SITE,
                                                       S.SURVEYED, S.REPAIRED}, S.RESOLVED,
-       CREW | {R.SHIFT_LEADER}, when=on_outage, offered=False,
+       CREW | {R.SHIFT_LEADER, R.MANAGER}, when=on_outage, offered=False,
        refusal=gettext_lazy("只有随停电事件受理的报修可随停电恢复送电（规则 C-12）。")),
     _t("pay", gettext_lazy("登记收费"), {S.RESOLVED, S.VISITED}, None,
        {R.REPAIR_CREW, R.BACK_OFFICE, R.AGENT}, when=payable,
