@@ -457,3 +457,15 @@ def test_start_and_cancel_are_audited(people, grid):
     assert "reason" in refused.value.message_dict
     cancelled = services.outage_cancel(outage=other, actor=people["dispatcher"], reason="改期")
     assert (cancelled.state, _last(cancelled).payload["reason"]) == (OutageState.CANCELLED, "改期")
+
+
+def test_restoration_costs_a_fixed_number_of_queries_per_call(people, grid, django_assert_max_num_queries):
+    outage, orders, _a = _predicted(people, grid)
+    c = grid["customers"]
+    orders += [_call(people, customer) for customer in (c["A1"][5], c["B1"][5], c["C1"][5], c["C1"][6])]
+    assert WorkOrder.objects.filter(outage=outage).count() == 8
+    # 7 for the outage (actor, lock, device, calls, its update and event) and 14 per call: its step
+    # (update, event, clocks, reminders) and its message (outbox row, event)
+    with django_assert_max_num_queries(7 + 14 * 8):
+        services.outage_restore(outage=outage, actor=people["dispatcher"])
+    assert Message.objects.filter(subject="恢复供电通知").count() == 8
