@@ -545,7 +545,7 @@ def _parts(outage, devices, *, state, actor, at):
     parts = []
     for n, device in enumerate(devices, start=1):
         part = OutageEvent.objects.create(
-            code=_code_free(f"{outage.code}-{n}")[:40], kind=outage.kind, device=device, org=device.org or outage.org,
+            code=_code_free(f"{outage.code[:34]}-{n}"), kind=outage.kind, device=device, org=device.org or outage.org,
             cause=outage.cause, area="", starts_at=outage.starts_at,
             expected_restoration_at=outage.expected_restoration_at, announced_at=outage.announced_at,
             state=state,
