@@ -43,19 +43,21 @@ def notices(province):
         "restored": outage("GZ0", province["tx1"], "restored", area="幸福小区", restored_at=now),
         "predicted": outage("YC1", province["feeder"], "predicted", area="城关线沿线"),
         "elsewhere": outage("GZ9", other, "active", area="河西镇"),
+        "unpublished": outage("JH2", province["tx1"], "confirmed", kind="planned", source="plan", area="幸福小区",
+                              starts_at=now + timedelta(days=9)),
         "other_county": other_county,
     }
 
 
 def _codes(response):
     html = response.content.decode()
-    return {code for code in ("GZ1", "JH1", "GZ0", "YC1", "GZ9") if f'id="outage-{code}"' in html}
+    return {code for code in ("GZ1", "JH1", "GZ0", "YC1", "GZ9", "JH2") if f'id="outage-{code}"' in html}
 
 
 def test_rule_W2_notices_show_current_and_announced_outages_and_drop_restored_ones(client, notices):
     response = client.get("/outages/")
     assert response.status_code == 200
-    # predictions from calls are not published until a dispatcher confirms them
+    # predictions from calls are not published until a dispatcher confirms them, plans until published
     assert _codes(response) == {"GZ1", "JH1", "GZ9"}
     html = response.content.decode()
     assert "10kV城关线1号开关故障跳闸" in html and "临河县供电公司" in html
@@ -116,3 +118,11 @@ def test_rule_C2_county_feed_lists_its_notices_as_atom(client, notices):
 def test_rule_W1_home_shows_outages_at_a_glance(client, notices):
     html = client.get("/").content.decode()
     assert "供电客户服务" in html and "/outages/#outage-GZ1" in html and "GZ0" not in html
+
+
+def test_rule_Q3_a_plan_reaches_the_notices_when_it_is_published(client, notices, people):
+    from griddesk.outages.services import outage_publish
+
+    assert "JH2" not in _codes(client.get("/outages/", {"county": "P0101"}))
+    outage_publish(outage=notices["unpublished"], actor=people["leader"])
+    assert "JH2" in _codes(client.get("/outages/", {"county": "P0101"}))

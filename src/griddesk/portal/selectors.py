@@ -1,7 +1,7 @@
 """Reads of the public site (供电客户服务网站): outage notices (停电信息公告), rules C-2 and W-2.
 
-The public sees an outage once a person stands behind it (confirmed by a dispatcher, announced
-by a plan, or active) and no longer once power is back (W-2): predictions from calls stay inside
+The public sees an outage once a person stands behind it (a fault confirmed by a dispatcher, a
+plan once published, or active) and no longer once power is back (W-2): predictions from calls stay inside
 until a dispatcher confirms them.
 """
 
@@ -13,7 +13,7 @@ from django.db.models import Q
 from griddesk import fastsql
 from griddesk.grid.models import Device
 from griddesk.orgs.models import Org, OrgKind
-from griddesk.outages.models import OutageEvent, OutageState
+from griddesk.outages.models import OutageEvent, OutageSource, OutageState
 from griddesk.paths import path_ids, subtree_bounds, subtree_q
 
 PUBLIC_STATES = (OutageState.CONFIRMED, OutageState.ANNOUNCED, OutageState.ACTIVE)
@@ -49,7 +49,8 @@ def county_named(code, choices=None):
 
 
 def _public_q(county):
-    q = Q(state__in=PUBLIC_STATES)
+    # a plan is confirmed before it is published (rule Q-3): public once announced
+    q = Q(state__in=PUBLIC_STATES) & ~Q(state=OutageState.CONFIRMED, source=OutageSource.PLAN)
     return q & subtree_q(county.path, "device__org__path") if county else q
 
 
@@ -79,7 +80,8 @@ def notices_generation(county=None):
     keyed by it, so a change in one county leaves the other counties' pages cached, and every
     server process sees it (no message between processes needed)."""
     lo, hi = subtree_bounds(county.path) if county else ("", "\uffff")
-    count, latest = fastsql.fetch(_generation_sql(), [*map(str, PUBLIC_STATES), lo, hi])[0]
+    params = [*map(str, PUBLIC_STATES), str(OutageState.CONFIRMED), str(OutageSource.PLAN), lo, hi]
+    count, latest = fastsql.fetch(_generation_sql(), params)[0]
     return f"{count}-{''.join(ch for ch in str(latest) if ch.isalnum())}"  # a valid cache key
 
 
@@ -89,4 +91,5 @@ def _generation_sql():
     return (f"SELECT COUNT(*), MAX(e.{qn('updated_at')}) FROM {qn(OutageEvent._meta.db_table)} e"
             f" JOIN {qn(Device._meta.db_table)} d ON d.id = e.{qn('device_id')}"
             f" JOIN {qn(Org._meta.db_table)} o ON o.id = d.{qn('org_id')}"
-            f" WHERE e.{qn('state')} IN ({fastsql.marks(len(PUBLIC_STATES))}) AND o.path >= %s AND o.path < %s")
+            f" WHERE e.{qn('state')} IN ({fastsql.marks(len(PUBLIC_STATES))})"
+            f" AND NOT (e.{qn('state')} = %s AND e.{qn('source')} = %s) AND o.path >= %s AND o.path < %s")
