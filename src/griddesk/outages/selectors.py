@@ -57,3 +57,21 @@ def outages_on_path(*, device_ids, now=None):
         .select_related("device")
         .order_by("starts_at")
     )
+
+
+def outages_for_customer(*, device_ids):
+    """Active outages on a supply path and those announced to come (state announced or active, any
+    start), soonest start first: what a customer is told about (rules C-9, Q-3). One query."""
+    return list(
+        OutageEvent.objects.filter(device_id__in=device_ids, state__in=ACTIVE_OUTAGE_STATES)
+        .select_related("device")
+        .order_by("starts_at", "pk")
+    )
+
+
+def open_outage_order(*, outage, customer):
+    """The customer's open order under `outage` (a call already registered), or None. One query."""
+    from griddesk.orders.models import OPEN_STATES, WorkOrder
+
+    return (WorkOrder.objects.filter(outage=outage, customer=customer, state__in=OPEN_STATES)
+            .order_by("accepted_at", "pk").first())
