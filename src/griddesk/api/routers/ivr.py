@@ -34,7 +34,7 @@ class AnnouncementOut(Schema):
     phone: str
     customer: CustomerOut | None = Field(description="在停电范围内的客户（无停电时为该号码的第一个客户）")
     outage: OutageOut | None = Field(description="客户供电路径上的已知停电；没有时为 null")
-    text: str | None = Field(description="IVR 播报的中文语音文本（原因、预计恢复时间、致歉，规则 C-9）；无停电时为 null")
+    text: str | None = Field(description="IVR 播报的中文语音文本（原因、预计恢复、致歉，C-9）；无停电时为 null")
 
 
 class RegisterIn(Schema):
