@@ -48,6 +48,10 @@ def home(request):
     context.update(selectors.inbox_for(request.user))
     context.update(selectors.desk_for(request.user))  # the desk's open work (console/_desk.html)
     context["calendar_warnings"] = dashboard_calendar_warnings()
+    if request.user.has_role(RoleCode.SHIFT_LEADER):  # rule R-3: many outages at once, declare storm mode?
+        from griddesk.console.storm import storm_prompt_links
+
+        context["storm_prompts"] = storm_prompt_links(request.user)
     return render(request, "console/home.html", context)
 
 
