@@ -23,8 +23,8 @@ def _ok(response):
 
 
 def test_every_workflow_action_has_an_endpoint_in_the_schema(anonymous_api):
-    workflow_actions = {t.action for ts in WORKFLOWS.values() for t in ts} | {
-        t.action for t in transitions_of("repair")}
+    workflow_actions = {t.action for ts in WORKFLOWS.values() for t in ts if t.offered} | {
+        t.action for t in transitions_of("repair") if t.offered}
     assert workflow_actions == set(ACTION_NAMES)
     paths = anonymous_api.get("/api/v1/openapi.json").json()["paths"]
     for action in ACTION_NAMES:

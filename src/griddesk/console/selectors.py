@@ -146,6 +146,9 @@ ACTION_LABELS = {
     "order.dispatch_pending": _("待派工：没有负责该台区的抢修班组"),
     "order.accused": _("记录被投诉/举报单位（K-9）"), "person.shown": _("显示当事人完整信息（已审计）"),
     "order.version_baseline": _("升级时记录的版本基线（K-8）"),
+    "order.outage_attached": _("并入停电事件（C-9）"), "order.outage_detached": _("移出停电事件"),
+    "order.restoration_notified": _("短信通知客户已恢复供电（C-12）"),
+    "order.restoration_time_changed": _("短信通知客户预计恢复时间调整"),
 }
 # Which payload entries the timeline shows, and under what name (the rest stays in the audit log).
 PAYLOAD_LABELS = {
@@ -156,7 +159,7 @@ PAYLOAD_LABELS = {
     "answer": _("答复"), "guidance": _("指导内容"), "satisfaction": _("满意度"), "phone": _("回电号码"),
     "invoice_no": _("发票号"), "consent_by": _("确认人"), "method": _("确认方式"), "total": _("合计"),
     "delay_reason": _("延期原因"), "file": _("文件"), "sha256": "SHA-256", "due_at": _("期限"),
-    "org": _("单位"), "accused": _("被投诉/举报单位"),
+    "org": _("单位"), "accused": _("被投诉/举报单位"), "outage": _("停电事件"),
 }
 
 

@@ -74,7 +74,7 @@ def _start_keys(order, action):
     zone = order.zone or "urban"
     if order.order_type == OrderType.REPAIR and action == "arrive":
         return [f"R-1/restore-{zone}"], False
-    if order.order_type == OrderType.REPAIR and action == "restore":
+    if order.order_type == OrderType.REPAIR and action in ("restore", "outage_restore"):
         return [REPAIR_VISIT_KEY], False  # only where the rule set has it (rule C-12)
     if order.order_type == OrderType.REPAIR and action == "consent":
         return [f"R-2/{zone}"], False  # a paid repair's crew clock runs from the consent
@@ -94,7 +94,9 @@ def _start_keys(order, action):
 
 # action -> key prefixes of the clocks it stops (met if stopped by the due time)
 STOP_PREFIXES = {
-    OrderType.REPAIR: {"arrive": ("R-2/",), "restore": ("R-1/",), "visit": ("C-12/",)},
+    # an outage restored (rule C-12) ends its calls' arrival and restoration clocks alike
+    OrderType.REPAIR: {"arrive": ("R-2/",), "restore": ("R-1/",), "outage_restore": ("R-2/", "R-1/"),
+                       "visit": ("C-12/",)},
     OrderType.COMPLAINT: {"contact": ("K-3/complaint-contact",), "reply": ("K-3/",), "visit": ("C-12/",)},
     OrderType.REPORT: {"reply": ("K-3/",)},
     OrderType.CONSULTATION: {"answer": ("C-6/",)},

@@ -301,6 +301,59 @@ def _outage_attach_once(order, outage, crew_id, at, actor):
     return True
 
 
+def order_outage_detach(*, order, actor=None, at=None, reason=""):
+    """A call leaves the outage it had joined (a dispatcher rejected the outage, or moved or split it
+    away from the caller's supply path): it keeps its crew; version moved on and audited (rule K-8)."""
+    at = at or timezone.now()
+    for _attempt in range(5):
+        with transaction.atomic(savepoint=False):
+            version, outage_id = order.version, order.outage_id
+            if outage_id is None:
+                return order
+            if WorkOrder.objects.filter(pk=order.pk, version=version).update(
+                    outage=None, version=version + 1, updated_at=at):
+                audit_append(stream=stream_of(order), action="order.outage_detached", actor=actor, at=at,
+                             payload={"outage": order.outage.code if order.outage else outage_id,
+                                      "reason": reason, "version": version + 1})
+                order.outage, order.version = None, version + 1
+                return order
+        order.refresh_from_db(fields=["version", "state", "crew", "outage"])
+    raise ConcurrentUpdate(_("工单 %s 已被他人修改，请刷新后重试。") % order.number)
+
+
+def order_outage_restore(*, order, actor, at=None):
+    """The outage this call joined is restored (rule C-12): the order is resolved with it (step
+    `outage_restore`: its arrival and restoration clocks stop, a repair visit is drawn as for a crew's
+    own restoration), audited and versioned like every step."""
+    fields, payload = {}, {"outage": order.outage.code if order.outage_id else None}
+    if not order.visit_wanted and repair_visit_sampled(order):
+        fields["visit_wanted"] = payload["visit_sampled"] = True  # rule C-12
+    with transaction.atomic():
+        for _attempt in range(5):
+            try:
+                return _advance(order=order, action="outage_restore", actor=actor, at=at, fields=fields,
+                                payload=payload)
+            except ConcurrentUpdate:  # a crew stepped it meanwhile: read it again and retry
+                order.refresh_from_db()
+                if order.state in (OrderState.RESOLVED, OrderState.VISITED, OrderState.ARCHIVED):
+                    return order
+        raise ConcurrentUpdate(_("工单 %s 已被他人修改，请刷新后重试。") % order.number)
+
+
+def order_customer_tell(*, order, subject, body, action, actor=None, at=None, payload=None, dedupe_key=None):
+    """Tell the customer of an order something by SMS through the outbox, recorded on the order (an
+    event its timeline shows). Nothing is sent without a phone; returns the message or None."""
+    phone = order.customer.phone if order.customer_id else order.caller_phone
+    if not phone:
+        return None
+    at = at or timezone.now()
+    message = message_send(channel=NotifyChannel.SMS, address=phone, order=order, subject=subject, body=body,
+                           dedupe_key=dedupe_key, at=at)
+    audit_append(stream=stream_of(order), action=action, actor=actor, at=at,
+                 payload={"note": body, **(payload or {})})
+    return message
+
+
 def order_dispatch(*, order, actor, crew=None, expected_version=None):
     """Dispatch a repair to the crew covering the customer's transformer (派工), rules C-8, R-1.
     A crew named by the actor must be one of their scope's (issue 8: targets of every write)."""

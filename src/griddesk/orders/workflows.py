@@ -33,13 +33,16 @@ class Transition:
     # `available_transitions`); `refusal` says why not.
     when: object = None
     refusal: str = ""
+    # False: a step a service takes on the order's behalf (the outage's restoration, rule C-12), never
+    # offered as a button or an API action of its own
+    offered: bool = True
 
     def allows(self, state):
         return state in self.sources
 
 
-def _t(action, label, sources, target, roles, when=None, refusal=""):
-    return Transition(action, label, frozenset(sources), target, frozenset(roles), when, refusal)
+def _t(action, label, sources, target, roles, when=None, refusal="", offered=True):
+    return Transition(action, label, frozenset(sources), target, frozenset(roles), when, refusal, offered)
 
 
 class Facts:
@@ -73,6 +76,11 @@ def may_wait_on_customer(order, facts):
 
 def customer_internal(order, facts):
     return order.fault_side == FaultSide.CUSTOMER_INTERNAL
+
+
+def on_outage(order, facts):
+    """A call that joined an outage (rule C-9), not about the customer's own installation."""
+    return order.outage_id is not None and order.fault_side != FaultSide.CUSTOMER_INTERNAL
 
 
 def dispatchable(order, facts):
@@ -116,6 +124,12 @@ REPAIR = [
     _t("survey", gettext_lazy("勘查汇报"), {S.ON_SITE}, S.SURVEYED, CREW),
     _t("repair", gettext_lazy("修复完成"), {S.ON_SITE, S.SURVEYED}, S.REPAIRED, CREW),
     _t("restore", gettext_lazy("恢复送电"), {S.REPAIRED}, S.RESOLVED, CREW),
+    # Rule C-12: the outage a call joined is restored (outages.services.outage_restore): the call is
+    # resolved with it, wherever the crew's steps on it had got to.
+    _t("outage_restore", gettext_lazy("停电恢复送电"), {S.ACCEPTED, S.DISPATCHED, S.CREW_ACCEPTED, S.ON_SITE,
+                                                      S.SURVEYED, S.REPAIRED}, S.RESOLVED,
+       CREW | {R.SHIFT_LEADER, R.MANAGER}, when=on_outage, offered=False,
+       refusal=gettext_lazy("只有随停电事件受理的报修可随停电恢复送电（规则 C-12）。")),
     _t("pay", gettext_lazy("登记收费"), {S.RESOLVED, S.VISITED}, None,
        {R.REPAIR_CREW, R.BACK_OFFICE, R.AGENT}, when=payable,
        refusal=gettext_lazy("该工单不是待收费的有偿服务（规则 P-3）。")),
@@ -237,6 +251,8 @@ def available_transitions(order, user=None, clocks=None):
     service (one query), only when it passes the state and role checks."""
     available, facts = [], Facts(order, clocks)
     for t in transitions_of(order.order_type):
+        if not t.offered:
+            continue
         if not t.allows(order.state) or (user is not None and not user.has_role(*t.roles)):
             continue
         if t.when is not None and not t.when(order, facts):

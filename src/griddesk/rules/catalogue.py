@@ -124,7 +124,9 @@ RULES = (
          "A complaint (and a report, which shares its workflow) cannot be archived before a reply and a "
          "return visit recording satisfaction (满意度); the visit clock C-12/complaint-visit starts at the "
          "reply. Repairs are drawn for a visit at a configured share (GRIDDESK_REPAIR_VISIT_SHARE, 10% by "
-         "default) or on request, and then need it before archiving."),
+         "default) or on request, and then need it before archiving. Restoring an outage (outage_restore, "
+         "also partly: outage_restore_part) resolves every call still open on it, stopping its arrival and "
+         "restoration clocks, and sends every caller a restoration SMS recorded on their order."),
     Rule("V-0", "hotline",
          "Part I of the source: speak clear standard language, show empathy and keep one's temper.",
          "Not built: there is no quality inspection (质检) scoring calls for greeting, agent number, "
@@ -182,15 +184,18 @@ RULES = (
          untested="Not implemented: no reliability report."),
     Rule("Q-2", "reliability",
          "A customer has at most one planned-maintenance outage a year at 35 kV and above, three at 10 kV.",
-         "Not built: planned outages are not counted per customer and year, and nothing warns when one more "
-         "would exceed the limit.",
-         untested="Not implemented: no count of planned outages per customer."),
+         "Planning a planned outage (outage_plan) counts, for each customer below its device supplied at "
+         "10 kV or above, the planned outages of the calendar year on any device of the customer's supply path "
+         "(cancelled ones not counted); one that would be the second at 35 kV and above or the fourth at 10 kV "
+         "is not refused but carries a warning naming those customers (limit_warning)."),
     Rule("Q-3", "reliability",
          "Announce a planned outage (area, lines, start and restoration) at least seven days ahead and "
          "tell important customers; give at least 24 hours' notice of temporary maintenance.",
          "The service-code rule set holds the notice periods Q-3/planned (7 days) and Q-3/temporary "
-         "(24 hours), and the deadline arithmetic counts them back from the outage's start. Outage "
-         "planning does not yet refuse a late announcement or notify important customers."),
+         "(24 hours), and the deadline arithmetic counts them back from the outage's start: a planned or "
+         "temporary outage gets its latest publication time (notice_due_at) when planned. Publishing it later "
+         "is refused without a recorded reason (late_reason); on publication every important customer below "
+         "the device gets an SMS through the outbox, listed in the outage's history."),
     Rule("Q-4", "reliability",
          "In an emergency outage or under load limiting, explain to callers and restore supply as soon as "
          "possible.",

@@ -16,6 +16,7 @@ from griddesk.csvimport import ImportFailed
 from griddesk.customers.importers import customers_import
 from griddesk.grid.importers import topology_import
 from griddesk.orgs.models import Org
+from griddesk.outages.importers import outages_import
 from griddesk.outages.replay import calls_import
 
 
@@ -57,6 +58,13 @@ IMPORTERS = {
         run=customers_import,
         help=gettext_lazy(
             "account_no,name,phone,address,transformer_id,supply_voltage,zone,important — 客户档案"
+        ),
+    ),
+    "outages": Importer(
+        run=outages_import,
+        help=gettext_lazy(
+            "outage_id,kind,device_id,start,end,cause — 停电事件（计划、临时、故障），"
+            "按停电编号更新；结束时间已过为历史停电"
         ),
     ),
     "calls": Importer(
