@@ -181,7 +181,9 @@ def test_dispatcher_moves_up_to_the_feeder(dispatcher, grid):
 @_needs("outage_split")
 def test_dispatcher_splits_by_transformers(dispatcher, grid):
     _outage(grid["switches"][0], "SP1")
-    dispatcher.post(reverse("console:outages:act", args=["SP1"]), {"action": "split", "devices": ["T9A1", "T9B1"]})
+    answer = dispatcher.post(reverse("console:outages:act", args=["SP1"]),
+                             {"action": "split", "devices": ["T9A1", "T9B1"]})
+    assert answer["Location"] == reverse("console:outages:outage", args=["SP1-1"])
     open_devices = set(OutageEvent.objects.filter(state__in=("predicted", "confirmed"))
                        .values_list("device__device_id", flat=True))
     assert {"T9A1", "T9B1"} <= open_devices
@@ -234,17 +236,24 @@ def test_crew_page_shows_the_outage_dispatched_to_the_crew(client, people, grid,
 
 
 @_needs("outage_crew_confirm")
-def test_crew_confirms_the_outage_from_the_phone_page(client, grid, make_staff):
+def test_crew_confirms_the_outage_from_the_phone_page(client, people, grid, make_staff):
     from griddesk.audit.models import AuditEvent
     from griddesk.audit.services import stream_of
+    from griddesk.orders import services
+    from griddesk.orders.models import OrderState
 
     member = make_staff("dongfeng_lineman", grid["crew"].org, "repair_crew")
     grid["crew"].members.add(member)
-    outage = _outage(grid["switches"][0], "CREWED", crew=grid["crew"])
+    outage = _outage(grid["switches"][0], "CREWED", state="confirmed", crew=grid["crew"])
+    order = services.order_create(order_type="repair", channel="hotline", actor=people["agent"],
+                                  customer=grid["customers"]["A1"][0], title="停电了", detect_repeat=False)
+    assert (order.outage_id, order.state) == (outage.pk, OrderState.DISPATCHED)
     client.force_login(member)
     answer = client.post(reverse("console:crew:outage_confirm", args=["CREWED"]), follow=True).content.decode()
-    assert "已确认现场停电" in answer
-    assert AuditEvent.objects.filter(stream=stream_of(outage)).exists()
+    assert "已确认现场停电：东风线1号开关（CREWED）" in answer
+    assert AuditEvent.objects.filter(stream=stream_of(outage), action="outage.crew_confirmed").count() == 1
+    order.refresh_from_db()
+    assert order.state == OrderState.CREW_ACCEPTED
 
 
 # ---------------------------------------------------------------- storm prompt (rule R-3)

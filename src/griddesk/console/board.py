@@ -147,11 +147,14 @@ def _decide(request, outage, action):
             devices = [_device(outage, raw, below, _("拆分出的设备")) for raw in chosen]
             if not devices:
                 raise ValidationError({"devices": _("请至少选择一个下游设备进行拆分。")})
-            outage_services.outage_split(outage=outage, devices=devices, actor=user)
-            return _("已按 %s 拆分停电。") % "、".join(d.name for d in devices), outage
+            parts = outage_services.outage_split(outage=outage, devices=devices, actor=user)
+            return _("已按 %(devices)s 拆分为 %(codes)s。") % {
+                "devices": "、".join(d.name for d in devices), "codes": "、".join(p.code for p in parts)}, parts[0]
         device = _device(outage, post.get("device", ""), below, _("已恢复送电的设备"))
-        outage_services.outage_restore_part(outage=outage, device=device, actor=user)
-        return _("%(device)s 以下已恢复送电，其余仍在停电。") % {"device": device.name}, outage
+        restored, rest = outage_services.outage_restore_part(outage=outage, device=device, actor=user)
+        done = _("%(device)s 以下已恢复送电（%(code)s），已通知报修客户；仍在停电：%(rest)s。") % {
+            "device": device.name, "code": restored.code, "rest": "、".join(p.code for p in rest) or "—"}
+        return done, rest[0] if rest else restored
     if action == "merge":
         codes = post.getlist("outages")
         others = list(OutageEvent.objects.filter(orgs_visible_q(user, "org__path"), code__in=codes,
