@@ -285,3 +285,15 @@ def test_rule_R3_agents_get_no_storm_prompt(client, people, grid, settings):
     _outage(grid["switches"][0], "ST1")
     client.force_login(people["agent"])
     assert 'id="storm-suggest"' not in client.get(reverse("console:home")).content.decode()
+
+
+def test_the_board_speaks_english_when_asked(client, people, grid):
+    from django.conf import settings as django_settings
+
+    _outage(grid["switches"][0], "EN1")
+    client.force_login(people["dispatcher"])
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    board = client.get(BOARD).content.decode()
+    assert "Outage board" in board and "Customers affected" in board and "1 outage in all" in board
+    page = client.get(reverse("console:outages:outage", args=["EN1"])).content.decode()
+    assert "Confirm outage" in page and "Reject prediction" in page and "Call orders (children)" in page
