@@ -136,3 +136,21 @@ def test_ivr_endpoints_are_in_the_openapi_schema(api_as):
     assert "get" in paths["/api/v1/callers/{phone}/announcement"]
     assert "post" in paths["/api/v1/callers/{phone}/outage-call"]
     assert "get" in paths["/api/v1/outages"]
+
+
+def test_register_for_one_of_the_phones_customers(api_as, province):
+    """A phone shared by two customers (王强 lists 张伟's phone as a contact): the caller names the account."""
+    from griddesk.customers.models import Contact
+
+    Contact.objects.create(customer=province["customers"][2], name="张伟", phone=PHONE)  # 王强, on T2
+    _outage(province, device="tx2", code="T2-OUT")
+    api = api_as("agent")
+    assert api.get(f"/api/v1/callers/{PHONE}/announcement").json()["outage"]["code"] == "T2-OUT"
+    wrong = api.post(f"/api/v1/callers/{PHONE}/outage-call", {"customer": "1000000002"})
+    assert wrong.status_code == 404
+    assert wrong.json()["message"] == f"来电号码 {PHONE} 没有户号为 1000000002 的客户。"
+    off = api.post(f"/api/v1/callers/{PHONE}/outage-call", {"customer": "1000000001"})
+    assert off.status_code == 409  # 张伟's own line is not out
+    answer = api.post(f"/api/v1/callers/{PHONE}/outage-call", {"customer": "1000000003"})
+    assert answer.status_code == 201 and answer.json()["outage"] == "T2-OUT"
+    assert WorkOrder.objects.get().customer.account_no == "1000000003"

@@ -56,6 +56,8 @@ def test_board_hides_outages_outside_the_users_scope(client, make_staff, grid, p
 
 
 def test_board_needs_a_board_role(client, people, grid):
+    assert client.get(BOARD, headers={"HX-Request": "true"}).status_code == 286  # logged out: the poll stops
+    assert client.get(BOARD)["Location"].startswith("/console/login/")
     client.force_login(people["agent"])
     assert client.get(BOARD).status_code == 403
     assert client.get(BOARD, headers={"HX-Request": "true"}).status_code == 286  # the poll stops

@@ -10,6 +10,7 @@ polls itself with htmx every GRIDDESK_BOARD_POLL_SECONDS, keeping its filters.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -59,12 +60,15 @@ def _filters(request, user):
     return {"state": state, "org": code}, org, errors
 
 
-@login_required
 def board(request):
-    """The list of outages; an htmx request (the poll, or the filter form) gets only the table."""
-    if not request.user.has_role(*BOARD_ROLES):
+    """The list of outages; an htmx request (the poll, or the filter form) gets only the table. A poll
+    after the session ended, or by someone without a board role, gets 286: htmx stops polling (it
+    would otherwise swap the login page into the table)."""
+    if not request.user.is_authenticated or not request.user.has_role(*BOARD_ROLES):
         if request.htmx:
             return HttpResponse(status=HTMX_STOP_POLLING)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         _require_board(request.user)
     filters, org, errors = _filters(request, request.user)
     found = board_outages(user=request.user, state=filters["state"], org=org)

@@ -25,12 +25,15 @@ class Announcement:
     outage: object  # the open outage on its supply path, or None
 
 
-def announcement_for(*, phone, user, now=None):
-    """What the IVR should say to `phone`; None if the number is not a valid phone number."""
+def announcement_for(*, phone, user, account_no=None, now=None):
+    """What the IVR should say to `phone` (about the customer `account_no` among the phone's, if
+    given); None if the number is not a valid phone number."""
     now = now or timezone.now()
     customers = customers_by_phone(phone=phone, user=user, limit=IVR_CUSTOMERS)
     if customers is None:
         return None
+    if account_no is not None:
+        customers = [c for c in customers if c.account_no == account_no]
     for customer in customers:
         outage = outage_covering(transformer=customer.transformer, at=now)
         if outage is not None:

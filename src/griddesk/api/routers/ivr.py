@@ -50,10 +50,13 @@ class RegisterOut(Schema):
     text: str = Field(description="IVR 播报的确认语音文本")
 
 
-def _announcement(user, phone):
-    found = announcement_for(phone=phone, user=user)
+def _announcement(user, phone, account_no=None):
+    found = announcement_for(phone=phone, user=user, account_no=account_no)
     if found is None:
         raise NotFound(_("来电号码 %s 不是有效的电话号码。") % phone)
+    if not found.customers and account_no is not None:
+        raise NotFound(_("来电号码 %(phone)s 没有户号为 %(account)s 的客户。") % {
+            "phone": phone, "account": account_no})
     if not found.customers:
         raise NotFound(_("找不到来电号码 %s 对应的客户，或该客户不在您的管辖范围内。") % phone)
     return found
@@ -90,14 +93,8 @@ def outage_call(request, phone: str, payload: RegisterIn,
         record = idempotent_replay(user=user, key=key, digest=digest)
         if record is not None:
             return _replayed(record.response)
-    found = _announcement(user, phone)
+    found = _announcement(user, phone, payload.customer or None)
     customer, outage = found.customer, found.outage
-    if payload.customer:
-        customer = next((c for c in found.customers if c.account_no == payload.customer), None)
-        if customer is None:
-            raise NotFound(_("来电号码 %(phone)s 没有户号为 %(account)s 的客户。") % {
-                "phone": phone, "account": payload.customer})
-        outage = outage if found.customer.pk == customer.pk else None
     if outage is None:
         raise TransitionRefused(_("来电号码 %s 的客户供电线路上没有已知停电：请转人工受理。") % phone)
     existing = open_outage_order(outage=outage, customer=customer)
