@@ -10,8 +10,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from griddesk.orders import services
-from griddesk.outages.models import OutageEvent
 from griddesk.orgs.models import Staff
+from griddesk.outages.models import OutageEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
