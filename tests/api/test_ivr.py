@@ -154,3 +154,15 @@ def test_register_for_one_of_the_phones_customers(api_as, province):
     answer = api.post(f"/api/v1/callers/{PHONE}/outage-call", {"customer": "1000000003"})
     assert answer.status_code == 201 and answer.json()["outage"] == "T2-OUT"
     assert WorkOrder.objects.get().customer.account_no == "1000000003"
+
+
+def test_rule_C12_the_ivr_caller_is_told_when_the_outage_is_restored(api_as, province, people):
+    from griddesk.notify.models import Message
+    from griddesk.outages.services import outage_restore
+
+    outage = _outage(province, crew=people["crew"])
+    number = api_as("agent").post(f"/api/v1/callers/{PHONE}/outage-call", {}).json()["number"]
+    outage_restore(outage=outage, actor=people["dispatcher"])
+    told = Message.objects.get(order__number=number, subject="恢复供电通知")
+    assert told.address == PHONE and number in told.body
+    assert WorkOrder.objects.get(number=number).state == "resolved"

@@ -45,7 +45,7 @@ class RegisterOut(Schema):
     number: str = Field(description="工单编号（子单，渠道 ivr）")
     outage: str = Field(description="所属停电编号")
     customer: str = Field(description="户号")
-    callback_phone: str = Field(description="恢复送电后通知的号码")
+    callback_phone: str = Field(description="恢复送电后短信通知的号码（客户档案电话，无则为来电号码）")
     already_registered: bool = Field(description="该客户在此次停电下已有在办工单：不再重复建单")
     text: str = Field(description="IVR 播报的确认语音文本")
 
@@ -99,7 +99,7 @@ def outage_call(request, phone: str, payload: RegisterIn,
         raise TransitionRefused(_("来电号码 %s 的客户供电线路上没有已知停电：请转人工受理。") % phone)
     existing = open_outage_order(outage=outage, customer=customer)
     if existing is not None:
-        return Status(200, _answer(existing.number, outage, customer, existing.caller_phone or phone, already=True))
+        return Status(200, _answer(existing.number, outage, customer, phone, already=True))
     arguments = {
         "order_type": OrderType.REPAIR, "channel": Channel.IVR, "customer": customer,
         "title": _("停电来电（IVR 自助登记）"), "fault_side": FaultSide.UTILITY, "caller_phone": phone,
@@ -119,7 +119,10 @@ def outage_call(request, phone: str, payload: RegisterIn,
 
 
 def _answer(number, outage, customer, phone, *, already):
-    return {"number": number, "outage": outage.code, "customer": customer.account_no, "callback_phone": phone,
+    # the restoration SMS goes where orders.services.order_customer_tell sends it: the customer's phone,
+    # else the number the call came from
+    return {"number": number, "outage": outage.code, "customer": customer.account_no,
+            "callback_phone": customer.phone or phone,
             "already_registered": already,
             "text": announcement_text(outage)}
 
