@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from griddesk.audit.models import AuditEvent
-from griddesk.audit.services import stream_of
+from griddesk.audit.services import audit_verify, chains_walk, stream_of
+from griddesk.audit.verify import orders_reconcile
 from griddesk.console.selectors import order_for, order_page
 from griddesk.notify.models import Message, NotifyChannel
 from griddesk.orders import services as order_services
@@ -91,6 +92,7 @@ def test_a_rejection_is_audited_human_and_not_undone_by_the_analysis(people, gri
         _call(people, customer)
     analyzer.run()
     assert not OutageEvent.objects.filter(state=OutageState.PREDICTED, device__device_id="S91").exists()
+    assert orders_reconcile(chains_walk()) == []
 
 
 def test_a_move_is_audited_human_and_kept_by_the_analysis(people, grid):
@@ -257,6 +259,15 @@ def test_rule_C12_restoration_tells_every_caller_stops_clocks_and_resolves_the_c
         assert _last(order).payload["outage"] == outage.code
 
 
+def test_the_outage_crew_restores_it_from_the_phone(people, grid):
+    outage, orders, _a = _predicted(people, grid)
+    grid["crew"].members.add(people["lineman"])
+    outage = services.outage_restore(outage=outage, actor=people["lineman"])
+    assert (outage.state, _last(outage).actor_id) == (OutageState.RESTORED, people["lineman"].pk)
+    assert set(WorkOrder.objects.filter(pk__in=[o.pk for o in orders]).values_list("state", flat=True)) == {
+        OrderState.RESOLVED}
+
+
 def test_restoration_by_someone_else_is_refused_and_changes_nothing(people, grid):
     outage, orders, _a = _predicted(people, grid)
     with pytest.raises(PermissionDenied):
@@ -293,6 +304,8 @@ def test_partial_restoration_splits_the_restored_part_from_the_rest(people, grid
     # a new call below S91 no longer joins anything still out; one below S92 joins the remainder
     assert _call(people, c["A1"][9]).outage_id is None
     assert _call(people, c["B2"][9]).outage_id == rest[0].pk
+    # rule K-8: every order at the version its history records, every chain intact
+    assert orders_reconcile(chains_walk()) == [] and audit_verify()[1] == []
 
 
 def test_partial_restoration_of_everything_restores_the_outage(people, grid):
@@ -457,3 +470,15 @@ def test_start_and_cancel_are_audited(people, grid):
     assert "reason" in refused.value.message_dict
     cancelled = services.outage_cancel(outage=other, actor=people["dispatcher"], reason="改期")
     assert (cancelled.state, _last(cancelled).payload["reason"]) == (OutageState.CANCELLED, "改期")
+
+
+def test_restoration_costs_a_fixed_number_of_queries_per_call(people, grid, django_assert_max_num_queries):
+    outage, orders, _a = _predicted(people, grid)
+    c = grid["customers"]
+    orders += [_call(people, customer) for customer in (c["A1"][5], c["B1"][5], c["C1"][5], c["C1"][6])]
+    assert WorkOrder.objects.filter(outage=outage).count() == 8
+    # 7 for the outage (actor, lock, device, calls, its update and event) and 14 per call: its step
+    # (update, event, clocks, reminders) and its message (outbox row, event)
+    with django_assert_max_num_queries(7 + 14 * 8):
+        services.outage_restore(outage=outage, actor=people["dispatcher"])
+    assert Message.objects.filter(subject="恢复供电通知").count() == 8

@@ -22,7 +22,7 @@ from griddesk.notify.models import NotifyChannel
 from griddesk.notify.services import messages_send
 from griddesk.orders import services as order_services
 from griddesk.orders.clocks import clock_pause, clock_recompute
-from griddesk.orders.models import ClockPause, OrderState, OrderType, SlaClock, WorkOrder
+from griddesk.orders.models import ClockPause, FaultSide, OrderState, OrderType, SlaClock, WorkOrder
 from griddesk.orgs.models import RoleCode
 from griddesk.orgs.selectors import org_in_scope
 from griddesk.outages.models import (
@@ -157,7 +157,8 @@ def customers_below(device):
 def _calls(outage, *, open_only=False):
     """The repair calls that joined the outage, in arrival order, with what their steps read."""
     orders = (WorkOrder.objects.filter(outage=outage, order_type=OrderType.REPAIR)
-              .select_related("org", "handling_org", "customer", "customer__transformer", "outage", "crew")
+              .select_related("org", "handling_org", "customer", "customer__transformer", "outage", "crew",
+                              "ruleset_version__ruleset")
               .order_by("accepted_at", "pk"))
     return orders.filter(state__in=CALL_OPEN_STATES) if open_only else orders
 
@@ -544,7 +545,7 @@ def _parts(outage, devices, *, state, actor, at):
     parts = []
     for n, device in enumerate(devices, start=1):
         part = OutageEvent.objects.create(
-            code=_code_free(f"{outage.code}-{n}")[:40], kind=outage.kind, device=device, org=device.org or outage.org,
+            code=_code_free(f"{outage.code[:34]}-{n}"), kind=outage.kind, device=device, org=device.org or outage.org,
             cause=outage.cause, area="", starts_at=outage.starts_at,
             expected_restoration_at=outage.expected_restoration_at, announced_at=outage.announced_at,
             state=state,
@@ -654,7 +655,7 @@ def _restore(outage, *, actor, at, now):
     """Restore one locked outage: its calls resolved, their customers told (rule C-12)."""
     resolved, told = [], 0
     for order in _calls(outage):
-        if order.state in CALL_OPEN_STATES:
+        if order.state in CALL_OPEN_STATES and order.fault_side != FaultSide.CUSTOMER_INTERNAL:
             order_services.order_outage_restore(order=order, actor=actor, at=at)
             resolved.append(order.number)
         body = _("尊敬的客户：您反映的停电（工单 %(number)s）已于 %(at)s 恢复供电。如仍无电，请致电95598。") % {
