@@ -269,6 +269,10 @@ GRIDDESK_SMS_BACKEND = os.environ.get("GRIDDESK_SMS_BACKEND", "griddesk.notify.b
 GRIDDESK_EMAIL_BACKEND = os.environ.get("GRIDDESK_EMAIL_BACKEND", "griddesk.notify.backends.LogBackend")
 GRIDDESK_WECHAT_BACKEND = os.environ.get("GRIDDESK_WECHAT_BACKEND", "griddesk.notify.backends.LogBackend")
 GRIDDESK_INBOX_POLL_SECONDS = _env_int("GRIDDESK_INBOX_POLL_SECONDS", 15)
+# The dispatcher's outage board refreshes its list this often (issue 10); rule R-3: the shift leader is
+# prompted to declare storm mode where this many predicted or confirmed outages are open in one unit.
+GRIDDESK_BOARD_POLL_SECONDS = _env_int("GRIDDESK_BOARD_POLL_SECONDS", 5)
+GRIDDESK_STORM_PROMPT_OUTAGES = _env_int("GRIDDESK_STORM_PROMPT_OUTAGES", 10)
 
 LOGGING = {
     "version": 1,

@@ -34,6 +34,7 @@ from griddesk.orders import services
 from griddesk.orders.models import WorkOrder
 from griddesk.orders.received import MAX_BACKDATE_DAYS
 from griddesk.orgs.models import RoleCode
+from griddesk.outages.models import OutageEvent
 
 pytestmark = pytest.mark.slow
 
@@ -93,8 +94,10 @@ def seeded(people, province, make_staff):
                               title="电价"),
     ]
     outcome = call_outcome_record(outcome="harassment", caller_phone="13911112222", note="", actor=boss)
+    OutageEvent.objects.create(code="FUZZ-OUT", kind="fault", device=province["switch"], org=province["station"],
+                               cause="开关跳闸", starts_at=timezone.now() - timedelta(minutes=20), state="confirmed")
     return {"number": [o.number for o in orders], "account_no": [c.account_no for c in customers],
-            "outcome_id": [outcome.pk]}
+            "outcome_id": [outcome.pk], "phone": [c.phone for c in customers]}  # IVR: T1's callers are out
 
 
 def _point_at_existing(case, seeded):

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from griddesk.orders import services
 from griddesk.orgs.models import Staff
+from griddesk.outages.models import OutageEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -88,6 +89,13 @@ def test_console_pages_report_no_csp_violation(page, watch, staff, people, provi
         expect(boxes.nth(index)).to_be_checked()
     watch.assert_clean("queue (htmx sort, tick all)")
     watch.visit("/console/queues/storm/")
+    OutageEvent.objects.create(code="CSP-OUT", kind="fault", device=province["switch"], org=province["station"],
+                               cause="开关跳闸", starts_at=order.accepted_at, state="predicted")
+    watch.visit("/console/outages/")
+    expect(page.locator("#outage-CSP-OUT")).to_be_visible()
+    watch.visit("/console/outages/CSP-OUT/")
+    expect(page.locator("#net-tree svg g.origin")).to_have_attribute("data-device", "SW1")
+    watch.assert_clean("outage board and the outage's inline SVG tree")
 
     staff.switch("lineman")
     watch.visit("/console/crew/")

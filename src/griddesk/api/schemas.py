@@ -230,6 +230,7 @@ class CallerCardOut(Schema):
     supply_path: list[DeviceOut]
     outages: list[OutageOut]
     apology_prompt: str | None = Field(description="规则 C-9：有停电时提示坐席说明原因并致歉")
+    upcoming_outages: list[OutageOut] = Field(description="供电路径上已发布、7 天内开始的计划/临时停电")
     storms: list[StormOut]
     open_orders: list[ContactOut]
     recent_contacts: list[ContactOut]

@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 
 from griddesk.api import errors
 from griddesk.api.auth import TokenAuth
-from griddesk.api.routers import actions, callers, calls, orders, tokens
+from griddesk.api.routers import actions, callers, calls, ivr, orders, outages, tokens
 
 api = NinjaAPI(
     title="GridDesk API",
@@ -30,3 +30,5 @@ api.add_router("", orders.router)
 api.add_router("", actions.router)
 api.add_router("", calls.router)
 api.add_router("", tokens.router)
+api.add_router("", outages.router)
+api.add_router("", ivr.router)

@@ -29,6 +29,8 @@ from griddesk.orders.queries import QueueFilters, attach_next_clocks, order_queu
 from griddesk.orders.services import ConcurrentUpdate
 from griddesk.orders.workflows import TransitionRefused, available_transitions
 from griddesk.orgs.selectors import orgs_visible_q
+from griddesk.outages import services as outage_services
+from griddesk.outages.selectors import crew_outages
 
 # The crew's steps in order, with the big button's label and its hint.
 STEPS = [
@@ -72,6 +74,7 @@ def crew_list(request):
     return render(request, "console/crew/list.html", {
         "rows": page.rows, "next_cursor": page.next_cursor, "to_quote": list(to_quote),
         "crews": list(request.user.crews.all()),
+        "outages": crew_outages(user=request.user),  # outages dispatched to the crew, to confirm on site
         "poll_seconds": settings.GRIDDESK_INBOX_POLL_SECONDS,  # new tasks appear without a reload
     })
 
@@ -176,3 +179,20 @@ def _step_time(raw, order):
         raise ValidationError(_("时间不能早于上一环节（%s）。")
                               % timezone.localtime(order.updated_at).strftime("%m-%d %H:%M"))
     return at
+
+
+@login_required
+@require_POST
+def crew_outage_confirm(request, code):
+    """The crew on site confirms the outage it was dispatched to (outages.services.outage_crew_confirm)."""
+    outage = next((o for o in crew_outages(user=request.user) if o.code == code), None)
+    if outage is None:
+        raise Http404(_("找不到该停电事件，或它没有派给您的班组。"))
+    try:
+        outage_services.outage_crew_confirm(outage=outage, actor=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, "；".join(error.messages) if isinstance(error, ValidationError) else str(error))
+    else:
+        messages.success(request, _("已确认现场停电：%(device)s（%(code)s）。") % {
+            "device": outage.device.name, "code": outage.code})
+    return redirect("console:crew:list")

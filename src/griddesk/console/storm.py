@@ -7,13 +7,16 @@ reason on the caller page and explain the delay.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +25,7 @@ from griddesk.orders.models import ClockPause
 from griddesk.orgs.models import Org, RoleCode
 from griddesk.orgs.selectors import orgs_visible_q
 from griddesk.outages.models import StormDeclaration
+from griddesk.outages.selectors import storm_prompts
 from griddesk.outages.services import storm_declare, storm_lift
 from griddesk.paths import path_ids
 
@@ -40,8 +44,10 @@ def storms_for(user, now):
 @login_required
 def storm_page(request):
     now = timezone.now()
-    form = {"org": "", "starts_at": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": timezone.localtime(now + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"), "reason": ""}
+    # a storm prompt (rule R-3, `storm_prompts`) links here with the org and a reason filled in
+    form = {"org": request.GET.get("org", "")[:32], "starts_at": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": timezone.localtime(now + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"),
+            "reason": request.GET.get("reason", "")[:200]}
     status = 200
     if request.method == "POST":
         form = {key: request.POST.get(key, "").strip() for key in form}
@@ -59,12 +65,24 @@ def storm_page(request):
             messages.success(request, _("已宣布恶劣天气模式：%(org)s，%(n)d 个到达时限（R-2）已暂停计时。")
                              % {"org": storm.org.name, "n": paused})
             return redirect("console:queues:storm")
+    can_declare = request.user.has_role(*DECLARING_ROLES)
     context = {
-        "storms": storms_for(request.user, now), "form": form,
-        "can_declare": request.user.has_role(*DECLARING_ROLES),
+        "storms": storms_for(request.user, now), "form": form, "can_declare": can_declare,
+        "storm_prompts": storm_prompt_links(request.user, now) if can_declare else [],
         "orgs": Org.objects.filter(orgs_visible_q(request.user)).order_by("path").values_list("code", "name"),
     }
     return render(request, "console/queues/storm.html", context, status=status)
+
+
+def storm_prompt_links(user, now=None):
+    """Rule R-3: where open predicted and confirmed outages have reached GRIDDESK_STORM_PROMPT_OUTAGES,
+    the prompt to declare storm mode, each with the declaration form's link prefilled."""
+    prompts = storm_prompts(user=user, threshold=settings.GRIDDESK_STORM_PROMPT_OUTAGES, now=now)
+    for prompt in prompts:
+        reason = _("%(org)s 恶劣天气，%(n)d 处停电") % {"org": prompt.org.name, "n": prompt.outages}
+        prompt.threshold = settings.GRIDDESK_STORM_PROMPT_OUTAGES
+        prompt.url = reverse("console:queues:storm") + "?" + urlencode({"org": prompt.org.code, "reason": reason})
+    return prompts
 
 
 def _declare(user, form):

@@ -24,4 +24,5 @@ urlpatterns = [
     path("queues/", include("griddesk.console.queue_urls")),
     path("crew/", include("griddesk.console.crew_urls")),
     path("inbox/", include("griddesk.console.inbox_urls")),
+    path("outages/", include("griddesk.console.board_urls")),
 ]

@@ -22,6 +22,7 @@ from griddesk.calendar.selectors import dashboard_calendar_warnings
 from griddesk.console import forms, selectors
 from griddesk.console.actions import ACTIONS
 from griddesk.console.showing import shown_recently, shown_remember
+from griddesk.console.storm import storm_prompt_links
 from griddesk.customers.lookup import caller_card, caller_lookup, customer_for_caller
 from griddesk.orders import disclosure
 from griddesk.orders import services as order_services
@@ -48,6 +49,8 @@ def home(request):
     context.update(selectors.inbox_for(request.user))
     context.update(selectors.desk_for(request.user))  # the desk's open work (console/_desk.html)
     context["calendar_warnings"] = dashboard_calendar_warnings()
+    if request.user.has_role(RoleCode.SHIFT_LEADER):  # rule R-3: many outages at once, declare storm mode?
+        context["storm_prompts"] = storm_prompt_links(request.user)
     return render(request, "console/home.html", context)
 
 

@@ -48,6 +48,7 @@ from griddesk.paths import path_ids, subtree_bounds
 TRIGRAM = 3  # shortest fragment a trigram index can answer
 SHORT_SCAN_BUDGET_MS = 150  # 1-2 character fragments: the LIKE scan is cut off after this
 REPEAT_WINDOW = timedelta(days=30)  # rule A-4: "calls again" looks back 30 days
+UPCOMING_WINDOW = timedelta(days=7)  # announced planned / temporary outages shown this far ahead
 OPEN_ORDERS_SHOWN = 10
 RECENT_CONTACTS_SHOWN = 20
 # The card reads at most this many of a customer's open or recent orders in its one orders query;
@@ -95,6 +96,19 @@ def customer_for_caller(*, account_no, user):
     """
     found = _customers(user, "account", [(account_no or "").strip()], limit=1, transformer=True)
     return found[0] if found else None
+
+
+def customers_by_phone(*, phone, user, limit=10):
+    """Customers whose own phone or a contact's phone is `phone` (any written form), visible to `user`,
+    by account number, each with its org and transformer attached: one statement. None if `phone` is
+    not a valid Chinese number (customers.importers.normalise_phone)."""
+    normalised = normalise_phone(phone or "")
+    if normalised is None:
+        return None
+    variants = phone_variants(normalised)
+    # the account condition gets "" (no account is empty): only the phone forms match
+    return _customers(user, ("number", len(variants)), ["", *variants, *variants], ordered=True, limit=limit,
+                      transformer=True)
 
 
 LIKE_MATCHES = ("contains", "trigram")  # `_customers` sends these unprepared
@@ -401,6 +415,8 @@ class CallerCard:
     important: bool
     sensitive: bool
     repeat_matters: list = field(default_factory=list)  # [(order_type, category_id, contacts)]
+    # announced planned or temporary outages on the path starting within UPCOMING_WINDOW, soonest first
+    upcoming: list = field(default_factory=list)
 
 
 def caller_card(*, customer, user, now=None):
@@ -414,7 +430,7 @@ def caller_card(*, customer, user, now=None):
     if not _may_see(user, customer):
         raise PermissionDenied(_("客户 %s 不在您的管辖范围内。") % customer.account_no)
     now = now or timezone.now()
-    supply_path, outages, storm_declared = _path_and_outages(customer, now)
+    supply_path, outages, storm_declared, upcoming = _path_and_outages(customer, now)
     storms = _storms_in_force(customer.org, now) if storm_declared else []
     open_orders, recent_contacts, repeat_matters = _card_orders(customer, now - REPEAT_WINDOW)
     open_orders, recent_contacts = _disclosed(user, open_orders, recent_contacts)
@@ -425,6 +441,7 @@ def caller_card(*, customer, user, now=None):
         customer=customer, supply_path=supply_path, outages=outages, storms=storms,
         open_orders=open_orders, recent_contacts=recent_contacts, repeat_contact=bool(repeat_matters),
         important=customer.important, sensitive=customer.sensitive, repeat_matters=repeat_matters,
+        upcoming=upcoming,
     )
 
 
@@ -467,25 +484,30 @@ def _ancestor_ids(org):
 
 
 def _path_and_outages(customer, now):
-    """(supply path, active outages on it, whether a storm is in force over the customer's org):
-    one statement, the path's devices left-joined to their active outages (rule C-9)."""
-    from griddesk.outages.models import ACTIVE_OUTAGE_STATES, OutageEvent
+    """(supply path, active outages on it, whether a storm is in force over the customer's org,
+    announced outages to come): one statement, the path's devices left-joined to their active
+    outages (rule C-9) and to the planned or temporary outages announced to start within
+    UPCOMING_WINDOW (so the agent can tell the caller about tomorrow's maintenance)."""
+    from griddesk.outages.models import ACTIVE_OUTAGE_STATES, OutageEvent, OutageKind, OutageState
 
     device_ids = path_ids(customer.transformer.path)
     ancestor_ids = _ancestor_ids(customer.org) if customer.org is not None else []
     storm_params = _storm_params(ancestor_ids, now) if ancestor_ids else []
     rows = fastsql.fetch(_path_sql(len(device_ids), len(ancestor_ids)),
-                         [*storm_params, *map(str, ACTIVE_OUTAGE_STATES), fastsql.moment(now), *device_ids])
-    devices, outages = {}, []
+                         [*storm_params, *map(str, ACTIVE_OUTAGE_STATES), fastsql.moment(now),
+                          str(OutageState.ANNOUNCED), str(OutageKind.PLANNED), str(OutageKind.TEMPORARY),
+                          fastsql.moment(now), fastsql.moment(now + UPCOMING_WINDOW), *device_ids])
+    devices, outages, upcoming = {}, [], []
     for row in rows:
         device = fastsql.instance(Device, row)
         device = devices.setdefault(device.pk, device)
         outage = fastsql.instance(OutageEvent, row, fastsql.width(Device))
         if outage is not None:
             outage.device = device
-            outages.append(outage)
+            (outages if outage.starts_at <= now else upcoming).append(outage)
     outages.sort(key=lambda outage: outage.starts_at)  # across the path, oldest first
-    return list(devices.values()), outages, bool(rows and rows[0][-1])
+    upcoming.sort(key=lambda outage: outage.starts_at)  # soonest first
+    return list(devices.values()), outages, bool(rows and rows[0][-1]), upcoming
 
 
 @fastsql.statement
@@ -496,13 +518,15 @@ def _path_sql(devices, ancestors):
     storm = "0"
     if ancestors:
         storm = f"EXISTS (SELECT 1 FROM {qn(StormDeclaration._meta.db_table)} s WHERE {_storm_in_force_sql(ancestors)})"
+    state, kind, starts = (f"e.{qn(name)}" for name in ("state", "kind", "starts_at"))
     return (
         f"SELECT {fastsql.columns(Device, 'd')}, {fastsql.columns(OutageEvent, 'e')}, {storm}"
         f" FROM {qn(Device._meta.db_table)} d LEFT JOIN {qn(OutageEvent._meta.db_table)} e"
-        f" ON e.{qn('device_id')} = d.{qn('id')} AND e.{qn('state')} IN ({fastsql.marks(len(ACTIVE_OUTAGE_STATES))})"
-        f" AND e.{qn('starts_at')} <= %s"
+        f" ON e.{qn('device_id')} = d.{qn('id')}"
+        f" AND (({state} IN ({fastsql.marks(len(ACTIVE_OUTAGE_STATES))}) AND {starts} <= %s)"
+        f" OR ({state} = %s AND {kind} IN (%s, %s) AND {starts} > %s AND {starts} <= %s))"
         f" WHERE d.{qn('id')} IN ({fastsql.marks(devices)})"
-        f" ORDER BY d.{qn('depth')}, e.{qn('starts_at')}"
+        f" ORDER BY d.{qn('depth')}, {starts}"
     )
 
 

@@ -27,6 +27,7 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("95598热线")
     WEBSITE = "website", _("95598网站")
     APP = "app", _("手机应用")
+    IVR = "ivr", _("IVR自助语音")
     HALL = "hall", _("营业厅")
     LETTER = "letter", _("信函")
     SUGGESTION_BOX = "suggestion_box", _("意见箱（簿）")

@@ -105,7 +105,9 @@ RULES = (
          "When an outage comes from an equipment failure or maintenance, tell the caller why and apologise.",
          "The caller page and the API's customer card show the supply path from substation to transformer "
          "and every active outage on it, with its cause and expected restoration, and prompt the agent to "
-         "apologise (致歉)."),
+         "apologise (致歉); planned and temporary outages announced for the next 7 days are listed too. Before "
+         "an agent answers, the IVR plays a caller inside a known outage its cause, expected restoration and "
+         "the apology, and may register the call under the outage."),
     Rule("C-10", "hotline",
          "Explain politely to a caller who dialled the wrong number; warn a malicious caller, hang up "
          "first and report the call to the shift leader (值长).",
@@ -316,7 +318,8 @@ RULES = (
          "When bad weather causes so many faults that the limit cannot be kept, explain this to customers.",
          "A dispatcher declares storm mode (恶劣天气模式) for a unit's area and a time span: the arrival "
          "clocks in it pause for the overlap (lifting early gives the time back), and the caller page shows "
-         "agents the storm so they explain the delay."),
+         "agents the storm so they explain the delay. Where a unit's open predicted and confirmed outages "
+         "reach GRIDDESK_STORM_PROMPT_OUTAGES (10), the shift leader is prompted to declare it there."),
     Rule("M-1", "field",
          "Seal a meter after installing, replacing or testing it, with the customer's signature; keep a "
          "removed meter for at least one month.",

@@ -58,6 +58,7 @@ def customer_card(request, account_no: str):
         "customer": render.customer_dict(card.customer, request.auth),
         "supply_path": [render.device_dict(d) for d in card.supply_path],
         "outages": [render.outage_dict(o) for o in card.outages], "apology_prompt": prompt,
+        "upcoming_outages": [render.outage_dict(o) for o in card.upcoming],
         "storms": [render.storm_dict(s) for s in card.storms],
         "open_orders": [render.contact_dict(o) for o in card.open_orders],
         "recent_contacts": [render.contact_dict(o) for o in card.recent_contacts],
@@ -85,13 +86,3 @@ def _outages_of(customer):
 def customer_outages(request, account_no: str):
     """Active outages on the customer's supply path (rule C-9)."""
     return _outages_of(_customer(request.auth, account_no))
-
-
-class OutageParams(Schema):
-    customer: str = NField(min_length=1, max_length=20, description="户号")
-
-
-@router.get("/outages", response={200: list[OutageOut], **ERRORS}, summary="客户的停电信息")
-def outages(request, params: Query[OutageParams]):
-    """Active outages affecting a customer: every active outage on the customer's supply path."""
-    return _outages_of(_customer(request.auth, params.customer))

@@ -27,3 +27,9 @@ def remaining_text(due_at, now=None):
     minutes, secs = divmod(rest, 60)
     text = (f"{days}天" if days else "") + (f"{hours}小时" if hours or days else "") + f"{minutes:02d}分{secs:02d}秒"
     return ("已超时 " if overdue else "剩余 ") + text
+
+
+@register.filter
+def has_any_role(user, codes):
+    """`user|has_any_role:"dispatcher,shift_leader"`: the user has one of the roles (superusers all)."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(*codes.split(","))
