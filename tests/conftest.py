@@ -142,3 +142,16 @@ def _reference_data_ensure():
     with connection.schema_editor(atomic=False) as editor:
         for name in SEED_MIGRATIONS:
             import_module(name).seed(apps, editor)
+
+
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """A request in English (a cookie, Accept-Language) leaves the thread's language active after the
+    test; the next test's services would write their messages in English. Each test starts in the
+    project's language."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

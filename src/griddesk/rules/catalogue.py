@@ -50,8 +50,10 @@ RULES = (
     Rule("C-2", "channels",
          "The 95598 website offers outage notices, electricity-use queries, the progress of a business "
          "application, policies and regulations, and complaints.",
-         "The public home page has a section and a navigation entry for each of the five services. They "
-         "are placeholders so far: no online query, progress look-up, policy library or complaint form."),
+         "The public home page has a section and a navigation entry for each of the five services. Outage "
+         "notices are built (/outages/ by county and street or village, an Atom feed per county); the "
+         "other four are placeholders so far: no online query, progress look-up, policy library or "
+         "complaint form."),
     Rule("C-3", "channels",
          "The service runs 24 hours a day without a break.",
          "Deadlines in minutes and hours run round the clock, through nights, weekends and holidays; only "
@@ -139,12 +141,12 @@ RULES = (
          "The website is easy to find one's way in, says 供电客户服务 clearly on its home page and has "
          "navigation.",
          "The public home page is in Chinese (English on request), headed 供电客户服务, with navigation "
-         "to the C-2 services and to the staff login."),
+         "to the C-2 services and to the staff login, and the outages in force at a glance."),
     Rule("W-2", "website",
          "Keep the website's content current.",
-         "Not built: the public site publishes no outage notices or announcements yet, so nothing expires "
-         "or carries a date.",
-         untested="Not implemented: nothing is published on the public site yet."),
+         "The public outage notices (/outages/, an Atom feed per county) list confirmed, published and "
+         "active outages only: a restored or cancelled outage is gone at the next request (the cached "
+         "page is keyed by the county's generation of outages), a plan appears once published."),
     Rule("W-3", "website",
          "Online business has forms that are easy to fill in, with instructions for each business.",
          "Not built: no online application forms on the public site.",
