@@ -107,7 +107,8 @@ def test_orders_of_every_type_owned_by_agents_in_the_customers_org(demo):
         assert (order.closed_at is not None) == (order.state == OrderState.ARCHIVED)
         assert order.received_at <= order.accepted_at <= order.updated_at <= timezone.now()
     assert orders.filter(order_type=OrderType.REPAIR, category__isnull=True).count() == 0
-    assert orders.filter(state=OrderState.ARCHIVED).count() > 0.8 * orders.count()
+    # the history is mostly archived; the backlog (demo.history.plan_backlog) is open by design
+    assert 0.4 * orders.count() < orders.filter(state=OrderState.ARCHIVED).count() < 0.8 * orders.count()
 
 
 def test_rule_K8_every_demo_order_has_an_intact_audit_chain(demo):
@@ -118,7 +119,7 @@ def test_rule_K8_every_demo_order_has_an_intact_audit_chain(demo):
     out = io.StringIO()
     call_command("audit", "verify", stdout=out)
     assert f"OK, {checked} events" in out.getvalue()
-    order = WorkOrder.objects.filter(state=OrderState.ARCHIVED).first()
+    order = WorkOrder.objects.filter(state=OrderState.ARCHIVED, outage__isnull=True).first()
     events = list(AuditEvent.objects.filter(stream=f"orders.workorder:{order.pk}").order_by("seq"))
     assert events[0].action == "order.created" and events[0].payload["number"] == order.number
     assert events[-1].action == "order.archive" and events[-1].payload["to"] == "archived"

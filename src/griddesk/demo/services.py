@@ -28,7 +28,7 @@ from griddesk.demo.customers import customer_rows, layout_customers
 from griddesk.demo.network import plan_network
 from griddesk.demo.outages import plan_outages
 from griddesk.demo.province import DEMO_PASSWORD, plan_province, plan_staff
-from griddesk.demo.sizes import HISTORY_DAYS, orders_for, transformers_for
+from griddesk.demo.sizes import HISTORY_DAYS, backlog_for, orders_for, transformers_for
 from griddesk.grid.models import Device, DeviceKind
 from griddesk.orders import clocks
 from griddesk.orders.models import Category, OrderNumberCounter, OrderState, SlaClock, WorkOrder
@@ -225,7 +225,8 @@ class _Build:
     def write_customers(self):
         self.layout = layout_customers(self.seed, self.network, self.customers)
         self.calls = history.plan_calls(self.seed, self.layout, orders=self.orders, days=self.days)
-        wanted = self.calls.customer_indexes()
+        self.backlog = history.plan_backlog(self.seed, self.layout, count=backlog_for(self.orders))
+        wanted = self.calls.customer_indexes() | {c.customer for c in self.backlog if c.customer is not None}
         self.callers = {}  # the customers who call in the history: O(orders), not O(customers)
         self.customer_base = next_id(Customer)
         customer_fields = ["id", "account_no", "name", "phone", "address", "transformer_id", "supply_voltage",
@@ -253,7 +254,8 @@ class _Build:
             crew_codes=self.crew_codes,
         )
         start = history_start(self.now, self.days)
-        plans = history.plan_orders(self.seed, self.calls.calls, ctx, start=start, now=self.now)
+        plans = history.plan_orders(self.seed, self.calls.calls, ctx, start=start, now=self.now,
+                                    backlog=self.backlog)
         self.plans = plans
         numbers = _Numbers(settings.GRIDDESK_PROVINCE_CODE)
         self.signer = signing_key()
