@@ -70,7 +70,7 @@ class Call(NamedTuple):
     channel: str
     customer: int | None  # customer index
     fault: int | None  # index into CallPlan.faults
-    source: str = "history"  # history; backlog (open at `now`, see plan_backlog); storm (demo.storms)
+    source: str = "history"  # history; backlog (open at `now`, see plan_backlog); typhoon, live (demo.storms)
 
 
 class Fault(NamedTuple):
@@ -180,6 +180,7 @@ class OrderPlan(NamedTuple):
     crew: int | None
     cause: str
     satisfaction: str
+    outage: int | None = None  # the demo.storms Track the order joined (rule C-9)
 
     @property
     def state(self):
@@ -207,9 +208,10 @@ class Context(NamedTuple):
     crew_codes: dict  # crew key -> code
 
 
-def plan_orders(seed, calls, ctx, *, start, now, backlog=()):
+def plan_orders(seed, calls, ctx, *, start, now, backlog=(), storms=()):
     """Orders for the calls accepted by `now`, each with the steps taken by `now`; then the `backlog`
-    calls (plan_backlog), each placed so that it is still open at `now`. In acceptance order."""
+    calls (plan_backlog), each placed so that it is still open at `now`, and the storms' calls
+    (demo.storms, whose analysis rewrites the steps of those that join an outage). In acceptance order."""
     rng = random.Random(f"{seed}:orders")
     stations = {s.key: s for s in ctx.province.stations}
     plans = []
@@ -221,6 +223,12 @@ def plan_orders(seed, calls, ctx, *, start, now, backlog=()):
             plans.append(plan)
     if backlog:
         plans += _plan_backlog_orders(seed, backlog, ctx, stations, start, now)
+    storm_rng = random.Random(f"{seed}:storm-orders")  # their own stream: the history stays as it was
+    for call in storms:
+        plan = _plan_order(storm_rng, call, ctx, stations, start, now)
+        if plan is not None:
+            plans.append(plan)
+    if backlog or storms:
         plans.sort(key=lambda p: p.accepted_at)  # stable: order numbers follow acceptance (K-8)
     return plans
 
@@ -235,7 +243,7 @@ BACKLOG_WEIGHTS = [
     (OrderType.REPORT, 6),
 ]
 BACKLOG_LATE = 0.2  # of backlog repairs and complaints whose next step comes late (overdue now, rule K-6)
-BACKLOG_STALLED = 0.15  # of backlog orders stuck where they are for 1.5 - 4 times as long as usual
+BACKLOG_STALLED = 0.25  # of backlog orders stuck where they are for 1.5 - 4 times as long as usual
 FAR_FUTURE_DAYS = 3650
 
 
@@ -299,6 +307,12 @@ def _plan_order(rng, call, ctx, stations, start, now, limit=None):
     fault_side = _fault_side(rng, category) if call.order_type == OrderType.REPAIR else ""
     place = ctx.network.transformers[ctx.layout.transformer_position(call.customer)].place if customer else ""
     title, description = _text(rng, call.order_type, category, place)
+    if call.source in ("typhoon", "live"):  # demo.storms: about the network, often "the street is dark"
+        options = [code for code, _s in ctx.categories.get(OrderType.REPAIR, []) if code in texts.STORM_CATEGORIES]
+        category = pick(rng, options) if options else category
+        fault_side = FaultSide.UTILITY
+        title, description = pick(rng, texts.LIVE_TEXTS if call.source == "live" else texts.STORM_TEXTS)
+        description = description.format(place=place or "客户所在地")
     caller_name, caller_phone = _caller(rng, call.order_type, customer)
     application_kind = _application_kind(customer) if call.order_type == OrderType.APPLICATION else ""
     builder = _Steps(rng, call.order_type, accepted, now, limit)
