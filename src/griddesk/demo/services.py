@@ -605,9 +605,13 @@ def _replay_clocks(order, steps):
     plan = clocks.accept_plan(order=order, at=order.accepted_at)
     clocks.accept_plan_apply(plan=plan, order=order)
     order.ruleset_version = plan.version
+    started = bool(plan.clocks)
     for step in steps:
-        if step.action != "outage_attached":  # joining an outage starts and stops no clock
-            clocks.clocks_on_transition(order=order, action=step.action, at=step.at)
+        if step.action == "outage_attached":  # joining an outage starts and stops no clock
+            continue
+        if step.action == "archive" and not started:  # nothing ever ran: no clock to stop (one query less)
+            continue
+        started = bool(clocks.clocks_on_transition(order=order, action=step.action, at=step.at)) or started
     return plan.version
 
 
