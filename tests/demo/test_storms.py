@@ -9,16 +9,19 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from griddesk.audit.models import AuditEvent
 from griddesk.audit.services import stream_of
+from griddesk.customers.models import Customer
 from griddesk.demo import storms
 from griddesk.demo.history import plan_backlog
 from griddesk.demo.sizes import backlog_for, orders_for
 from griddesk.notify.models import Message, NotifyChannel
 from griddesk.orders.models import OPEN_STATES, ClockPause, OrderState, OrderType, WorkOrder
 from griddesk.orders.reminders import CREW_HOLDS
+from griddesk.orgs.models import Staff
 from griddesk.outages.analyzer import Analyzer
 from griddesk.outages.models import (
     AnalyzerMark,
@@ -101,7 +104,7 @@ def test_open_clocks_are_consistent_with_the_states(demo):
 
 
 def _live_feeder():
-    return OutageEvent.objects.get(kind=OutageKind.FAULT, state=OutageState.CONFIRMED, device__kind="feeder")
+    return OutageEvent.objects.get(kind=OutageKind.FAULT, state=OutageState.ACTIVE, device__kind="feeder")
 
 
 def test_rule_C9_a_feeder_tripped_forty_minutes_ago_with_its_callers_on_one_crew(demo):
@@ -120,7 +123,20 @@ def test_rule_C9_a_feeder_tripped_forty_minutes_ago_with_its_callers_on_one_crew
     assert all(c.feeder_id == outage.device_id for c in calls)
     actions = list(AuditEvent.objects.filter(stream=stream_of(outage)).order_by("seq").values_list("action",
                                                                                                    flat=True))
-    assert actions == ["outage.predicted", "outage.confirmed"]
+    assert actions == ["outage.predicted", "outage.confirmed", "outage.announced"]
+    assert outage.announced_at < now and outage.expected_restoration_at > now
+
+
+def test_rule_C9_the_caller_page_of_a_customer_below_the_tripped_feeder_prompts_the_agent(demo, client):
+    outage = _live_feeder()
+    customer = Customer.objects.filter(transformer__path__startswith=outage.device.path).order_by("pk").first()
+    client.force_login(Staff.objects.get(username="agent1"))
+    response = client.get(reverse("console:caller", args=[customer.account_no]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'id="outage-prompt"' in text and outage.cause in text
+    assert response.context["card"].outages == [outage]
+    assert outage.device.name in text
 
 
 def test_rule_C9_later_callers_join_at_intake_earlier_ones_are_moved_by_the_analyser(demo):

@@ -463,8 +463,8 @@ class _Build:
             rows.append(OutageEvent(
                 pk=pk, code=code, kind=track.kind, device_id=track.device, org_id=self.org_pk(device.org),
                 cause=storms.outage_cause(track, device), area=device.name, starts_at=first,
-                expected_restoration_at=track.restore, restored_at=track.restored,
-                announced_at=track.confirmed, state=track.state, source=track.source,
+                expected_restoration_at=track.restore or track.expected, restored_at=track.restored,
+                announced_at=track.announced, state=track.state, source=track.source,
                 calls=self.analysis_calls.get(track.index, 0), customers_affected=self.net.customers[track.node],
                 first_call_at=first, crew_id=None if track.crew is None else self.crew_base + track.crew,
                 human=(track.confirmed is not None or track.restored is not None
@@ -511,6 +511,9 @@ class _Build:
         if track.confirmed is not None:
             entries.append(("outage.confirmed", track.confirmed, dispatcher,
                             {"crew": None if track.crew is None else self.crew_codes[track.crew]}))
+        if track.announced is not None:
+            entries.append(("outage.announced", track.announced, dispatcher,
+                            {"expected_restoration_at": track.expected.isoformat() if track.expected else None}))
         if track.ended is not None:
             into = track.merged_into
             entries.append(("outage.merged" if into else "outage.split", track.ended, None,

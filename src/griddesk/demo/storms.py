@@ -51,7 +51,9 @@ LIVE_FEEDER_MINUTES = 40  # the feeder in progress tripped this long before now
 LIVE_SWITCH_MINUTES = 25
 LIVE_FEEDER_CALLS = 45  # callers expected on the tripped feeder in its first hour
 LIVE_SWITCH_CALLS = 14
-CONFIRM_MINUTES = 8  # the dispatcher confirms the tripped feeder (the substation's alarm) after this
+CONFIRM_MINUTES = 8  # the dispatcher confirms the tripped feeder (the substation's alarm) after this…
+ANNOUNCE_MINUTES = 15  # …and announces it (发布: on every caller's page, rule C-9) after this
+LIVE_RESTORE_HOURS = 3  # the restoration the dispatcher expects
 MIN_CUSTOMERS = 3  # a device worth a storm has this many customers below it at least
 ANALYSER_STEP = timedelta(seconds=2)  # the live analyser reads new orders this often (intake sees it then)
 STORM_CHANNELS = [(Channel.HOTLINE, 92), (Channel.APP, 6), (Channel.WEBSITE, 2)]
@@ -72,6 +74,8 @@ class StormFault(NamedTuple):
     restore: object  # when power came back (None: not by now)
     storm: str  # "typhoon" or "live"
     confirm: object = None  # when a dispatcher confirmed it (the live feeder), else None
+    announce: object = None  # when the dispatcher announced it (the live feeder), else None
+    expected: object = None  # the restoration expected (the live feeder), else None
 
 
 @dataclass
@@ -193,8 +197,10 @@ def _live(rng, plan, topo, now, used):
     feeder = feeders[0]
     used.add(feeder)
     at = now - timedelta(minutes=LIVE_FEEDER_MINUTES)
+    expected = (at + timedelta(hours=LIVE_RESTORE_HOURS)).replace(second=0, microsecond=0)
     plan.faults.append(StormFault(feeder, DeviceKind.FEEDER, at, None, "live",
-                                  confirm=at + timedelta(minutes=CONFIRM_MINUTES)))
+                                  confirm=at + timedelta(minutes=CONFIRM_MINUTES),
+                                  announce=at + timedelta(minutes=ANNOUNCE_MINUTES), expected=expected))
     _callers(rng, plan, topo, feeder, at, 0.5, LIVE_FEEDER_CALLS, mean=12 * MINUTE, latest=now, storm="live")
     # a switch with two transformers below at least, on another feeder
     switches = [k for k in _candidates(topo, DeviceKind.SWITCH, used) if len(topo.under.get(k, ())) >= 2]
@@ -241,6 +247,8 @@ class Track:
     restore: object = None  # when power comes back (None: not by now)
     restored: object = None
     confirmed: object = None
+    announced: object = None
+    expected: object = None  # the restoration a dispatcher announced
     ended: object = None
     merged_into: object = None  # Track
     storm: str = ""  # typhoon, live, or "" for a fault of the history
@@ -256,6 +264,8 @@ class Track:
             return OutageState.CANCELLED
         if self.restored is not None:
             return OutageState.RESTORED
+        if self.announced is not None:
+            return OutageState.ACTIVE
         if self.confirmed is not None:
             return OutageState.CONFIRMED
         return OutageState.PREDICTED
@@ -327,6 +337,8 @@ class _State:
         for node, fault in self.faults:
             if fault.confirm is not None:
                 self._at(fault.confirm, "confirm", node)
+            if fault.announce is not None and fault.announce <= now:
+                self._at(fault.announce, "announce", (node, fault.expected))
 
     # ------------------------------------------------------------------ time
 
@@ -349,6 +361,11 @@ class _State:
                 prediction = self.engine.human_place(self.net.key[data], moment)
                 self._sync(moment, human=True)
                 self.of_prediction[id(prediction)].confirmed = moment
+            elif what == "announce":
+                node, expected = data
+                track = self.of_prediction.get(id(self.engine.top.get(node)))
+                if track is not None:
+                    track.announced, track.expected = moment, expected
 
     def forget(self, at):
         """Lone calls older than the live analyser's memory (WARM_HOURS) are forgotten, as a restart of
