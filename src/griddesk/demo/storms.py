@@ -576,7 +576,8 @@ def _outage_order(rng, plan, joined, ctx, visitors, now):
 
 def outage_code(track, device_id):
     """The analyser's code for a predicted outage (outages.analyzer._outage_code), by its first call."""
-    return f"YP{timezone.localtime(track.first_call.time):%Y%m%d%H%M%S}{track.device:06d}"
+    first = track.first_call.time if track.first_call is not None else track.born
+    return f"YP{timezone.localtime(first):%Y%m%d%H%M%S}{track.device:06d}"
 
 
 def outage_cause(track, device):
