@@ -243,6 +243,7 @@ BACKLOG_WEIGHTS = [
     (OrderType.REPORT, 6),
 ]
 BACKLOG_LATE = 0.2  # of backlog repairs and complaints whose next step comes late (overdue now, rule K-6)
+BACKLOG_ANY_STAGE = 0.3  # of backlog orders placed at a stage drawn alike, not by how long it lasts
 BACKLOG_STALLED = 0.25  # of backlog orders stuck where they are for 1.5 - 4 times as long as usual
 FAR_FUTURE_DAYS = 3650
 
@@ -268,6 +269,11 @@ def plan_backlog(seed, layout, *, count):
     return calls
 
 
+def _offset(plan, k):
+    """Seconds from acceptance to the order's step `k`."""
+    return int((plan.steps[k].at - plan.accepted_at).total_seconds())
+
+
 def _plan_backlog_orders(seed, calls, ctx, stations, start, now):
     """Each backlog order accepted a random part of its whole workflow's length before `now`, so it
     stands in each of its states about as often as an order spends time there."""
@@ -281,6 +287,11 @@ def _plan_backlog_orders(seed, calls, ctx, stations, start, now):
         whole = _plan_order(rng, call._replace(t=now_offset), ctx, stations, start, far)
         length = int((whole.steps[-1].at - whole.accepted_at).total_seconds()) if whole.steps else 0
         age = int(ages.random() ** 2 * length)  # younger rather than older: new work keeps coming
+        if whole.steps and ages.random() < BACKLOG_ANY_STAGE:
+            # some stand at any stage alike, so that the short ones (on site, inspected…) are there too
+            k = below(ages, len(whole.steps))
+            low = _offset(whole, k - 1) if k else 0
+            age = low + int(ages.random() * (_offset(whole, k) - low))
         limit = None
         if ages.random() < BACKLOG_STALLED and len(whole.steps) > 1:
             # stuck before its step `limit`, for longer than that step usually takes: overdue where a
