@@ -101,6 +101,25 @@ def test_open_clocks_are_consistent_with_the_states(demo):
                                                                             OrderState.CREW_ACCEPTED])
     for order in crews.prefetch_related("clocks"):  # rule R-2: the crew has not arrived, its clock runs
         assert any(c.key.startswith("R-2/") and c.stopped_at is None for c in order.clocks.all())
+    running = {  # state -> the clock that must be running in it
+        (OrderType.CONSULTATION, OrderState.CALLBACK_OWED): "C-6/",  # the callback owed
+        (OrderType.QUERY, OrderState.CALLBACK_OWED): "C-6/",
+        (OrderType.COMPLAINT, OrderState.FORWARDED): "K-3/",  # the reply is due
+        (OrderType.COMPLAINT, OrderState.CONTACTED): "K-3/",
+        (OrderType.COMPLAINT, OrderState.INVESTIGATED): "K-3/",
+    }
+    checked = 0
+    for order in WorkOrder.objects.filter(state__in=OPEN_STATES).prefetch_related("clocks"):
+        if order.order_type == OrderType.REPAIR and order.state == OrderState.ON_SITE:  # arrived, stopped
+            assert all(c.stopped_at is not None for c in order.clocks.all() if c.key.startswith("R-2/"))
+        prefix = running.get((order.order_type, order.state))
+        if prefix is not None:
+            checked += 1
+            assert any(c.key.startswith(prefix) and c.stopped_at is None for c in order.clocks.all()), (
+                order.order_type, order.state, [(c.key, c.stopped_at) for c in order.clocks.all()])
+        for clock in order.clocks.all():  # a stopped clock says whether it was met, a running one does not
+            assert (clock.met is None) == (clock.stopped_at is None)
+    assert checked >= 3
 
 
 def _live_feeder():
