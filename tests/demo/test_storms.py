@@ -33,6 +33,7 @@ from griddesk.outages.models import (
     StormDeclaration,
     TroubleCall,
 )
+from griddesk.outages.replay import ReplayCall, replay
 
 from .conftest import NOW, make_plan
 
@@ -179,6 +180,19 @@ def test_rule_C9_later_callers_join_at_intake_earlier_ones_are_moved_by_the_anal
         assert (attached[-1].payload if attached else events[1].payload)["outage"] == outage.code
         assert order.version == max([e.payload.get("version", 1) for e in events])
     assert joined >= 5 and moved >= 1
+
+
+def test_a_replay_of_the_last_hour_predicts_the_same_outages(demo):
+    """`griddesk outages replay` over the demo's calls of the last 45 minutes reaches the feeder and the
+    fault the demo's analysis predicted: the same engine, the same network."""
+    since = timezone.now() - timedelta(minutes=45)
+    rows = TroubleCall.objects.filter(at__gte=since).select_related("customer").order_by("at", "id")
+    calls = [ReplayCall(c.call_id, c.at, c.customer.account_no, c.customer_id, c.transformer_id, c.description)
+             for c in rows]
+    predicted = {p["device_id"] for p in replay(calls).as_json()["predicted_outages"]}
+    live = OutageEvent.objects.filter(first_call_at__gte=since, calls__gte=5).exclude(source=OutageSource.PLAN)
+    assert live.count() == 2
+    assert {o.device.device_id for o in live} <= predicted
 
 
 def test_a_fault_predicted_from_calls_and_not_yet_confirmed(demo):
