@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from griddesk.audit.services import audit_verify
 from griddesk.customers.models import Customer
 from griddesk.demo.services import build_demo_province
+from griddesk.orders.models import WorkOrder
 from griddesk.orgs.models import Org
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +69,32 @@ def test_tiny_province_with_many_orders():
     assert summary["counts"]["customers"] == 1
     assert summary["faults"] == 0
     assert audit_verify()[1] == []
+
+
+def _storm_snapshot(now):
+    """What the storms and the analysis left, built at `now` (rolled back)."""
+    from griddesk.outages.models import OutageEvent, TroubleCall
+
+    with transaction.atomic():
+        build_demo_province(customers=600, seed=3, now=now)
+        snapshot = (
+            list(OutageEvent.objects.order_by("code").values_list("code", "state", "calls", "device__device_id",
+                                                                  "crew__code", "merged_into__code")),
+            list(TroubleCall.objects.order_by("call_id").values_list("call_id", "decision", "signal", "outage__code")),
+            list(WorkOrder.objects.order_by("number").values_list("number", "state", "version", "crew__code",
+                                                                  "outage__code")),
+        )
+        transaction.set_rollback(True)
+    return snapshot
+
+
+def test_storms_and_backlog_are_the_same_for_a_seed_and_a_moment():
+    from django.utils import timezone
+
+    now = timezone.now()
+    first = _storm_snapshot(now)
+    assert first == _storm_snapshot(now)
+    outages, calls, orders = first
+    assert any(state == "active" for _c, state, *_rest in outages)  # the feeder in progress
+    assert sum(1 for *_x, outage in calls if outage) > 10
+    assert sum(1 for *_x, outage in orders if outage) == sum(1 for *_x, outage in calls if outage)

@@ -70,6 +70,7 @@ class Call(NamedTuple):
     channel: str
     customer: int | None  # customer index
     fault: int | None  # index into CallPlan.faults
+    source: str = "history"  # history; backlog (open at `now`, see plan_backlog); typhoon, live (demo.storms)
 
 
 class Fault(NamedTuple):
@@ -179,6 +180,7 @@ class OrderPlan(NamedTuple):
     crew: int | None
     cause: str
     satisfaction: str
+    outage: int | None = None  # the demo.storms Track the order joined (rule C-9)
 
     @property
     def state(self):
@@ -206,8 +208,10 @@ class Context(NamedTuple):
     crew_codes: dict  # crew key -> code
 
 
-def plan_orders(seed, calls, ctx, *, start, now):
-    """Orders for the calls accepted by `now`, each with the steps taken by `now`."""
+def plan_orders(seed, calls, ctx, *, start, now, backlog=(), storms=()):
+    """Orders for the calls accepted by `now`, each with the steps taken by `now`; then the `backlog`
+    calls (plan_backlog), each placed so that it is still open at `now`, and the storms' calls
+    (demo.storms, whose analysis rewrites the steps of those that join an outage). In acceptance order."""
     rng = random.Random(f"{seed}:orders")
     stations = {s.key: s for s in ctx.province.stations}
     plans = []
@@ -217,10 +221,93 @@ def plan_orders(seed, calls, ctx, *, start, now):
         plan = _plan_order(rng, call, ctx, stations, start, now)
         if plan is not None:
             plans.append(plan)
+    if backlog:
+        plans += _plan_backlog_orders(seed, backlog, ctx, stations, start, now)
+    storm_rng = random.Random(f"{seed}:storm-orders")  # their own stream: the history stays as it was
+    for call in storms:
+        plan = _plan_order(storm_rng, call, ctx, stations, start, now)
+        if plan is not None:
+            plans.append(plan)
+    if backlog or storms:
+        plans.sort(key=lambda p: p.accepted_at)  # stable: order numbers follow acceptance (K-8)
     return plans
 
 
-def _plan_order(rng, call, ctx, stations, start, now):
+# ---------------------------------------------------------------- the open work at `now` (backlog)
+
+# What is open at a given moment is weighted by how long each type stays open: applications and
+# complaints take days to weeks, consultations minutes. Every type occurs.
+BACKLOG_WEIGHTS = [
+    (OrderType.REPAIR, 30), (OrderType.APPLICATION, 24), (OrderType.COMPLAINT, 14), (OrderType.CONSULTATION, 6),
+    (OrderType.QUERY, 4), (OrderType.OPINION, 6), (OrderType.SUGGESTION, 5), (OrderType.PRAISE, 5),
+    (OrderType.REPORT, 6),
+]
+BACKLOG_LATE = 0.2  # of backlog repairs and complaints whose next step comes late (overdue now, rule K-6)
+BACKLOG_ANY_STAGE = 0.3  # of backlog orders placed at a stage drawn alike, not by how long it lasts
+BACKLOG_STALLED = 0.25  # of backlog orders stuck where they are for 1.5 - 4 times as long as usual
+FAR_FUTURE_DAYS = 3650
+
+
+def plan_backlog(seed, layout, *, count):
+    """`count` calls of every type that are still being worked on at `now` (their moments are set by
+    plan_orders, which knows how long each one's workflow takes)."""
+    rng = random.Random(f"{seed}:backlog")
+    if layout.total == 0 or count == 0:
+        return []
+    types = [t for t, _w in BACKLOG_WEIGHTS]
+    counts = apportion(count, [w for _t, w in BACKLOG_WEIGHTS], minimum=1 if count >= len(types) else 0)
+    calls = []
+    for order_type, n in zip(types, counts, strict=True):
+        for _ in range(n):
+            if order_type == OrderType.REPORT:
+                customer = None  # rule K-7
+            elif order_type in (OrderType.CONSULTATION, OrderType.QUERY) and rng.random() < NO_CUSTOMER_SHARE:
+                customer = None
+            else:
+                customer = below(rng, layout.total)
+            calls.append(Call(0, order_type, _weighted(rng, CHANNELS[order_type]), customer, None, "backlog"))
+    return calls
+
+
+def _offset(plan, k):
+    """Seconds from acceptance to the order's step `k`."""
+    return int((plan.steps[k].at - plan.accepted_at).total_seconds())
+
+
+def _plan_backlog_orders(seed, calls, ctx, stations, start, now):
+    """Each backlog order accepted a random part of its whole workflow's length before `now`, so it
+    stands in each of its states about as often as an order spends time there."""
+    rng = random.Random(f"{seed}:backlog-orders")
+    ages = random.Random(f"{seed}:backlog-ages")
+    far = now + timedelta(days=FAR_FUTURE_DAYS)
+    now_offset = int((now - start).total_seconds())
+    plans = []
+    for call in calls:
+        state = rng.getstate()
+        whole = _plan_order(rng, call._replace(t=now_offset), ctx, stations, start, far)
+        length = int((whole.steps[-1].at - whole.accepted_at).total_seconds()) if whole.steps else 0
+        age = int(ages.random() ** 2 * length)  # younger rather than older: new work keeps coming
+        if whole.steps and ages.random() < BACKLOG_ANY_STAGE:
+            # some stand at any stage alike, so that the short ones (on site, inspected…) are there too
+            k = below(ages, len(whole.steps))
+            low = _offset(whole, k - 1) if k else 0
+            age = low + int(ages.random() * (_offset(whole, k) - low))
+        limit = None
+        if ages.random() < BACKLOG_STALLED and len(whole.steps) > 1:
+            # stuck before its step `limit`, for longer than that step usually takes: overdue where a
+            # deadline runs (the sweeper's and supervisors' work, rule K-6)
+            limit = below(ages, len(whole.steps) - 1)
+            usual = int((whole.steps[limit].at - whole.accepted_at).total_seconds())
+            age = int(usual * (1.5 + 2.5 * ages.random())) + HOUR
+        age = min(age, now_offset)  # never before the history starts
+        rng.setstate(state)  # the same draws again, now placed `age` seconds before `now`
+        plan = _plan_order(rng, call._replace(t=now_offset - age), ctx, stations, start, now, limit=limit)
+        if plan is not None and plan.state != OrderState.ARCHIVED:
+            plans.append(plan)
+    return plans
+
+
+def _plan_order(rng, call, ctx, stations, start, now, limit=None):
     accepted = start + timedelta(seconds=call.t)
     customer = ctx.customers[call.customer] if call.customer is not None else None
     station = stations[customer.org] if customer else None
@@ -231,9 +318,15 @@ def _plan_order(rng, call, ctx, stations, start, now):
     fault_side = _fault_side(rng, category) if call.order_type == OrderType.REPAIR else ""
     place = ctx.network.transformers[ctx.layout.transformer_position(call.customer)].place if customer else ""
     title, description = _text(rng, call.order_type, category, place)
+    if call.source in ("typhoon", "live"):  # demo.storms: about the network, often "the street is dark"
+        options = [code for code, _s in ctx.categories.get(OrderType.REPAIR, []) if code in texts.STORM_CATEGORIES]
+        category = pick(rng, options) if options else category
+        fault_side = FaultSide.UTILITY
+        title, description = pick(rng, texts.LIVE_TEXTS if call.source == "live" else texts.STORM_TEXTS)
+        description = description.format(place=place or "客户所在地")
     caller_name, caller_phone = _caller(rng, call.order_type, customer)
     application_kind = _application_kind(customer) if call.order_type == OrderType.APPLICATION else ""
-    builder = _Steps(rng, call.order_type, accepted, now)
+    builder = _Steps(rng, call.order_type, accepted, now, limit)
     route = _Route(rng, ctx, station, customer, owner, category, call, caller_phone)
     route.walk(builder, fault_side, application_kind)
     if accepted > now:
@@ -311,8 +404,8 @@ def _application_kind(customer):
 class _Steps:
     """The steps of one order, checked against its workflow; those after `now` are dropped."""
 
-    def __init__(self, rng, order_type, accepted, now):
-        self.rng, self.order_type, self.now = rng, order_type, now
+    def __init__(self, rng, order_type, accepted, now, limit=None):
+        self.rng, self.order_type, self.now, self.limit = rng, order_type, now, limit
         self.t = accepted
         self.state = OrderState.ACCEPTED  # as planned, whether or not the step has happened yet
         self.steps, self.states = [], []
@@ -325,7 +418,7 @@ class _Steps:
         target = _target(self.order_type, self.state, action)
         if target is not None:
             self.state = target
-        if self.stopped or self.t > self.now:
+        if self.stopped or self.t > self.now or (self.limit is not None and len(self.steps) >= self.limit):
             self.stopped = True
             return
         self.steps.append(Step(action, self.t, actor, payload or {}))
@@ -377,6 +470,10 @@ class _Route:
         else:
             # No customer: the province's 95598 centre keeps the order (see plan_orders).
             self.city, self.county_office = None, owner
+
+    def late(self, share):
+        """The share of steps that come late: more in the backlog, where the overdue work is."""
+        return BACKLOG_LATE if self.call.source == "backlog" else share
 
     def walk(self, steps, fault_side, application_kind):
         order_type = self.call.order_type
@@ -434,7 +531,7 @@ class _Route:
         cause = _weighted(rng, CAUSES.get(self.category, CAUSES["A1-BILL"]))
         steps.take("findings", handler, (DAY, 3 * DAY),
                    {"findings": pick(rng, texts.FINDINGS), "cause": cause, "responsibility": ""}, cause=cause)
-        late = rng.random() < 0.06  # rule K-3: a few replies miss the 5 (10) days, to supervise (K-6)
+        late = rng.random() < self.late(0.06)  # rule K-3: a few replies miss the 5 (10) days, to supervise (K-6)
         limit = 3 * DAY if order_type == OrderType.COMPLAINT else 8 * DAY
         wait = (limit, limit + 10 * DAY) if late else (HOUR, DAY)
         steps.take("reply", handler, wait, {"reply": pick(rng, texts.REPLIES)})

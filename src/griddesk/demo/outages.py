@@ -1,24 +1,23 @@
-"""Outage events of the demo province (停电事件), deterministic for a seed.
+"""Planned outages of the demo province around now (计划停电), deterministic for a seed.
 
-- every burst of repair calls in the history (`history.Fault`) was a fault on its 台区:
-  a fault outage from a few minutes before the first call, restored one to four hours later;
-- and, so that the caller page shows rule C-9 at work today, a few outages around now:
-  a feeder fault in progress, a planned maintenance in progress, a temporary repair
-  announced for tomorrow (Q-3: 24 hours ahead) and a planned outage announced for next week
-  (Q-3: 7 days ahead).
+The fault outages are not planned here: they are what the trouble-call analysis makes of the
+repair calls (demo.storms). So that the caller page shows rules C-9 and Q-3 at work today, a few
+planned ones, on feeders the storms leave alone:
+
+- a planned maintenance in progress (started two hours ago, announced eight days before);
+- a planned maintenance tomorrow, announced eight days before (Q-3: seven days ahead);
+- a temporary repair the day after tomorrow, announced an hour ago (Q-3: 24 hours ahead);
+- a planned outage next week.
 """
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
 
 from griddesk.grid.models import DeviceKind
 from griddesk.outages.models import OutageKind, OutageState
-
-FAULT_CAUSES = (
-    "台区低压线路断线", "配变跌落式熔断器熔断", "大风导致导线搭接短路", "树障碰线跳闸",
-    "低压电缆头击穿", "配变低压侧总开关故障", "小动物触碰引起短路",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,49 +33,44 @@ class OutageRow:
     state: str
 
 
-def plan_outages(seed, network, faults, *, start, now):
+def plan_planned(seed, network, *, now, avoid=()):
+    """The planned outages around `now`, on devices whose feeder is not in `avoid` (feeder keys)."""
     rng = random.Random(f"{seed}:outages")
-    rows = []
-    for n, fault in enumerate(faults, start=1):
-        device = network.transformers[fault.transformer].key
-        begins = start + timedelta(seconds=fault.t) - timedelta(minutes=rng.randint(3, 20))
-        restored = begins + timedelta(minutes=rng.randint(60, 240))
-        done = restored <= now
-        rows.append(OutageRow(
-            code=f"GZ{begins:%Y%m%d}{n:05d}", kind=OutageKind.FAULT, device=device,
-            cause=rng.choice(FAULT_CAUSES), starts_at=begins, expected_restoration_at=restored,
-            restored_at=restored if done else None, announced_at=begins + timedelta(minutes=10),
-            state=OutageState.RESTORED if done else OutageState.ACTIVE,
-        ))
-    return rows + _around_now(rng, network, now)
+    parent = {d.key: d.parent for d in network.devices}
+    kind = {d.key: d.kind for d in network.devices}
 
+    def feeder_of(key):
+        while key is not None and kind[key] != DeviceKind.FEEDER:
+            key = parent[key]
+        return key
 
-def _around_now(rng, network, now):
-    feeders = [d for d in network.devices if d.kind == DeviceKind.FEEDER]
-    switches = [d for d in network.devices if d.kind == DeviceKind.SWITCH]
+    feeders = [d for d in network.devices if d.kind == DeviceKind.FEEDER and d.key not in avoid]
+    switches = [d for d in network.devices if d.kind == DeviceKind.SWITCH and feeder_of(d.key) not in avoid]
     if not feeders:
         return []
     hour = now.replace(minute=0, second=0, microsecond=0)
     picks = rng.sample(feeders, min(3, len(feeders)))
-    rows = [OutageRow(
-        code=f"GZ{now:%Y%m%d}90001", kind=OutageKind.FAULT, device=picks[0].key,
-        cause="10kV线路遭外力破坏（施工挖断电缆），正在全力抢修", starts_at=now - timedelta(minutes=35),
-        expected_restoration_at=hour + timedelta(hours=3), restored_at=None,
-        announced_at=now - timedelta(minutes=25), state=OutageState.ACTIVE,
-    )]
     maintained = rng.choice(switches) if switches else picks[-1]
-    rows.append(OutageRow(
+    rows = [OutageRow(
         code=f"JH{now:%Y%m%d}90002", kind=OutageKind.PLANNED, device=maintained.key,
         cause="计划检修：更换柱上开关及线路消缺", starts_at=hour - timedelta(hours=2),
         expected_restoration_at=hour + timedelta(hours=4), restored_at=None,
         announced_at=hour - timedelta(days=8), state=OutageState.ACTIVE,
+    )]
+    local = timezone.localtime(now)
+    tomorrow = timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), time(9)))
+    rows.append(OutageRow(
+        code=f"JH{tomorrow:%Y%m%d}90001", kind=OutageKind.PLANNED, device=picks[0].key,
+        cause="计划检修：10kV线路绝缘化改造", starts_at=tomorrow,
+        expected_restoration_at=tomorrow + timedelta(hours=8), restored_at=None,
+        announced_at=tomorrow - timedelta(days=8), state=OutageState.ANNOUNCED,
     ))
     if len(picks) > 1:
-        tomorrow = hour + timedelta(days=1)
+        later = hour + timedelta(days=2)
         rows.append(OutageRow(
-            code=f"LS{tomorrow:%Y%m%d}90003", kind=OutageKind.TEMPORARY, device=picks[1].key,
-            cause="临时检修：处理线路发热缺陷", starts_at=tomorrow,
-            expected_restoration_at=tomorrow + timedelta(hours=3), restored_at=None,
+            code=f"LS{later:%Y%m%d}90003", kind=OutageKind.TEMPORARY, device=picks[1].key,
+            cause="临时检修：处理线路发热缺陷", starts_at=later,
+            expected_restoration_at=later + timedelta(hours=3), restored_at=None,
             announced_at=now - timedelta(hours=1), state=OutageState.ANNOUNCED,
         ))
     if len(picks) > 2:

@@ -22,18 +22,28 @@ from griddesk.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 from griddesk.audit.services import event_hash
 from griddesk.audit.signing import signing_key
 from griddesk.customers.models import Contact, Customer
-from griddesk.demo import history
+from griddesk.demo import history, storms
 from griddesk.demo.bulk import BATCH_SIZE, TableWriter, database_size, database_tidy, next_id, sequences_reset
 from griddesk.demo.customers import customer_rows, layout_customers
 from griddesk.demo.network import plan_network
-from griddesk.demo.outages import plan_outages
+from griddesk.demo.outages import plan_planned
 from griddesk.demo.province import DEMO_PASSWORD, plan_province, plan_staff
-from griddesk.demo.sizes import HISTORY_DAYS, orders_for, transformers_for
+from griddesk.demo.sizes import HISTORY_DAYS, backlog_for, orders_for, transformers_for
 from griddesk.grid.models import Device, DeviceKind
+from griddesk.notify.models import Message, NotifyChannel
 from griddesk.orders import clocks
 from griddesk.orders.models import Category, OrderNumberCounter, OrderState, SlaClock, WorkOrder
 from griddesk.orgs.models import Crew, Org, Role, RoleCode, Staff
-from griddesk.outages.models import OutageEvent, OutageState
+from griddesk.outages.models import (
+    AnalyzerMark,
+    CallDecision,
+    OutageEvent,
+    OutageSource,
+    OutageState,
+    StormDeclaration,
+    TroubleCall,
+)
+from griddesk.outages.network import network_load
 from griddesk.paths import SEGMENT, segment
 
 MAX_CUSTOMERS = 10_000_000
@@ -129,6 +139,7 @@ class _Build:
         self._stage(_("工单"), self.write_history)
         self._stage(_("时限"), self.write_clocks)
         self._stage(_("停电"), self.write_outages)
+        self._stage(_("研判"), self.write_trouble_calls)
         sequences_reset([Org, Staff, Crew, Device, Customer, WorkOrder, OutageEvent])
 
     def _stage(self, name, method):
@@ -225,7 +236,13 @@ class _Build:
     def write_customers(self):
         self.layout = layout_customers(self.seed, self.network, self.customers)
         self.calls = history.plan_calls(self.seed, self.layout, orders=self.orders, days=self.days)
-        wanted = self.calls.customer_indexes()
+        self.backlog = history.plan_backlog(self.seed, self.layout, count=backlog_for(self.orders))
+        self.storms = storms.StormPlan()
+        if self.orders:
+            self.storms = storms.plan_storms(self.seed, self.province, self.network, self.layout,
+                                             start=history_start(self.now, self.days), now=self.now)
+        wanted = (self.calls.customer_indexes() | {c.customer for c in self.backlog if c.customer is not None}
+                  | self.storms.customer_indexes())
         self.callers = {}  # the customers who call in the history: O(orders), not O(customers)
         self.customer_base = next_id(Customer)
         customer_fields = ["id", "account_no", "name", "phone", "address", "transformer_id", "supply_voltage",
@@ -253,11 +270,21 @@ class _Build:
             crew_codes=self.crew_codes,
         )
         start = history_start(self.now, self.days)
-        plans = history.plan_orders(self.seed, self.calls.calls, ctx, start=start, now=self.now)
+        plans = history.plan_orders(self.seed, self.calls.calls, ctx, start=start, now=self.now,
+                                    backlog=self.backlog, storms=self.storms.calls)
+        # every repair call through the trouble-call analysis, over the network in the database (C-9)
+        self.planned = plan_planned(self.seed, self.network, now=self.now, avoid=self.storms.feeders(self.network))
+        self.net = network_load()
+        self.analysis = storms.analyse(self.seed, plans, ctx, self.net, device_base=self.device_base,
+                                       storms=self.storms, planned=self.planned, now=self.now)
+        plans = storms.outage_plans(self.seed, plans, self.analysis, ctx, now=self.now)
         self.plans = plans
+        self.outage_base = next_id(OutageEvent)
+        self.outage_codes = self._outage_codes()
         numbers = _Numbers(settings.GRIDDESK_PROVINCE_CODE)
         self.signer = signing_key()
         self.order_base = next_id(WorkOrder)
+        self.numbers = []
         staff = {s.key: s for s in self.staffing.staff}
         with TableWriter(WorkOrder, ORDER_FIELDS, batch_size=self.batch_size) as out, \
                 TableWriter(AuditEvent, EVENT_FIELDS, batch_size=self.batch_size) as events, \
@@ -265,14 +292,53 @@ class _Build:
             for i, plan in enumerate(plans):
                 pk = self.order_base + i
                 number = numbers.next(plan.accepted_at)
-                out.add(self._order_row(pk, number, plan, staff))
+                self.numbers.append(number)
                 stream = f"{WorkOrder._meta.label_lower}:{pk}"
-                seq, digest = self._events(events, stream, number, plan, staff)
+                seq, digest, version = self._events(events, stream, number, plan, staff)
+                out.add(self._order_row(pk, number, plan, staff, version))
                 heads.add((stream, seq, digest))
         numbers.save()
+        self._storm_declare()
         return out.written
 
-    def _order_row(self, pk, number, plan, staff):
+    def _outage_codes(self):
+        """Each outage's code: a planned one's own, a predicted one's as the analyser makes it."""
+        device_ids = {d.key: d.device_id for d in self.network.devices}
+        codes, taken = [], set()
+        for track in self.analysis.tracks:
+            if track.planned is not None:
+                code = track.planned.code
+            else:
+                code = storms.outage_code(track, device_ids[track.device - self.device_base])
+            base, n = code, 1
+            while code in taken:  # the same device predicted again from the same first call
+                n += 1
+                code = f"{base}-{n}"
+            taken.add(code)
+            codes.append(code)
+        return codes
+
+    def _storm_declare(self):
+        """The typhoon's severe-weather mode over its city (rule R-3), declared by the city's dispatcher
+        before the landfall, so the clocks replayed next pause the crews' arrival deadlines."""
+        if self.storms.declared is None:
+            return
+        city = next(c for c in self.province.cities if c.key == self.storms.city)
+        dispatcher = self.staffing.staff[self.staffing.by_org_role[(city.departments["DK"], RoleCode.DISPATCHER)][0]]
+        starts_at, ends_at = self.storms.declared
+        reason = _("台风“%s”登陆，启动恶劣天气模式") % storms.TYPHOON_NAME
+        storm = StormDeclaration.objects.create(org_id=self.org_pk(city.key), starts_at=starts_at, ends_at=ends_at,
+                                                reason=reason, declared_by_id=self.staff_base + dispatcher.key)
+        StormDeclaration.objects.filter(pk=storm.pk).update(declared_at=starts_at)
+        with TableWriter(AuditEvent, EVENT_FIELDS) as events, \
+                TableWriter(AuditHead, ["stream", "seq", "hash"]) as heads:
+            stream = f"{StormDeclaration._meta.label_lower}:{storm.pk}"
+            payload = {"org": self.org_codes[city.key], "starts_at": starts_at.isoformat(),
+                       "ends_at": ends_at.isoformat(), "reason": reason, "clocks": 0}
+            seq, digest = self._chain(events, stream, [("storm.declared", starts_at, dispatcher, payload)])
+            heads.add((stream, seq, digest))
+
+    def _order_row(self, pk, number, plan, staff, version):
         customer = self.callers.get(plan.customer)
         owner = staff[plan.owner]
         return (
@@ -280,12 +346,13 @@ class _Build:
             self.category_pk(plan.category),
             None if customer is None else self.customer_base + customer.index,
             plan.caller_name, plan.caller_phone, self.org_pk(plan.org), self.staff_base + owner.key,
-            owner.agent_no, plan.state, plan.title, plan.description, 1 + len(plan.steps),
+            owner.agent_no, plan.state, plan.title, plan.description, version,
             plan.accepted_at, plan.updated_at, plan.closed_at,
             self.org_pk(plan.handling_org), None if plan.crew is None else self.crew_base + plan.crew,
             plan.fault_side, customer.zone if customer else "", customer.supply_voltage if customer else "",
             plan.application_kind, plan.anonymous, plan.cause, plan.satisfaction,
             sum(step.action == "forward" for step in plan.steps),
+            None if plan.outage is None else self.outage_base + plan.outage,
         )
 
     def category_pk(self, code):
@@ -306,15 +373,43 @@ class _Build:
             "fault_side": plan.fault_side, "parent": None, "anonymous": plan.anonymous,
         }
         entries = [("order.created", plan.accepted_at, owner, created)]
-        before = OrderState.ACCEPTED
-        for version, (step, after) in enumerate(zip(plan.steps, plan.states, strict=True), 2):
-            entries.append((f"order.{step.action}", step.at, staff[step.actor],
-                            {"from": before, "to": after, "version": version, **step.payload}))
+        before, version = OrderState.ACCEPTED, 1
+        for step, after in zip(plan.steps, plan.states, strict=True):
+            actor = None if step.actor is None else staff[step.actor]
+            if step.action == "outage_attached":
+                entries.append(("order.outage_attached", step.at, actor, self._attached_payload(step, version)))
+                if not step.payload.get("intake"):
+                    version += 1
+            else:
+                version += 1
+                entries.append((f"order.{step.action}", step.at, actor,
+                                {"from": before, "to": after, "version": version, **self._step_payload(step)}))
             before = after
+        seq, digest = self._chain(out, stream, entries)
+        return seq, digest, version
+
+    def _step_payload(self, step):
+        if step.action == "dispatch" and isinstance(step.payload.get("crew"), int):
+            return {"crew": self.crew_codes[step.payload["crew"]]}  # demo.storms names crews by key
+        return step.payload
+
+    def _attached_payload(self, step, version):
+        """As intake (orders.intake: joined when taken, rule C-9) or the analyser (order_outage_attach)."""
+        payload = step.payload
+        crew = None if payload["crew"] is None else self.crew_base + payload["crew"]
+        code = self.outage_codes[payload["outage"]]
+        if payload.get("intake"):
+            return {"outage": code, "crew": crew}
+        crew_from = None if payload["crew_from"] is None else self.crew_base + payload["crew_from"]
+        return {"outage": code, "crew_from": crew_from, "crew": crew, "version": version + 1}
+
+    def _chain(self, out, stream, entries):
+        """Write `entries` (action, at, StaffRow or None, payload) as `stream`'s keyed hash chain (K-8)."""
         key_id, key = self.signer
         prev = GENESIS_HASH
         for seq, (action, at, actor, payload) in enumerate(entries, 1):
-            actor_id, label = self.staff_base + actor.key, actor.label[:80]
+            actor_id = None if actor is None else self.staff_base + actor.key
+            label = "" if actor is None else actor.label[:80]
             payload = json.loads(json.dumps(payload, ensure_ascii=False))  # what the JSON column gives back
             digest = event_hash(key=key, key_id=key_id, prev_hash=prev, stream=stream, seq=seq, action=action,
                                 actor_id=actor_id, actor_label=label, at=at, payload=payload)
@@ -345,19 +440,138 @@ class _Build:
     # ------------------------------------------------------------ outages
 
     def write_outages(self):
-        """Fault outages behind the history's bursts of repair calls, and a few around now (C-9)."""
-        rows = plan_outages(self.seed, self.network, self.calls.faults,
-                            start=history_start(self.now, self.days), now=self.now)
+        """The outages: planned ones around now, and every outage the analysis predicted (demo.storms),
+        each with its history as the analyser and the dispatchers wrote it (K-8)."""
         devices = {d.key: d for d in self.network.devices}
-        OutageEvent.objects.bulk_create(
-            [OutageEvent(code=r.code, kind=r.kind, device_id=self.device_base + r.device,
-                         org_id=self.org_pk(devices[r.device].org), cause=r.cause,
-                         area=devices[r.device].name, starts_at=r.starts_at,
-                         expected_restoration_at=r.expected_restoration_at, restored_at=r.restored_at,
-                         announced_at=r.announced_at, state=r.state) for r in rows],
-            batch_size=self.batch_size,
-        )
+        staff = {s.key: s for s in self.staffing.staff}
+        self.messages = self._restoration_messages(devices)
+        rows, chains = [], []
+        for track in self.analysis.tracks:
+            pk, code = self.outage_base + track.index, self.outage_codes[track.index]
+            device = devices[track.device - self.device_base]
+            if track.planned is not None:
+                r = track.planned
+                rows.append(OutageEvent(
+                    pk=pk, code=code, kind=r.kind, device_id=track.device, org_id=self.org_pk(device.org),
+                    cause=r.cause, area=device.name, starts_at=r.starts_at,
+                    expected_restoration_at=r.expected_restoration_at, restored_at=r.restored_at,
+                    announced_at=r.announced_at, state=r.state, source=OutageSource.PLAN,
+                    crew_id=None if track.crew is None else self.crew_base + track.crew,
+                    calls=self.analysis_calls.get(track.index, 0)))
+                continue
+            first = track.first_call.time if track.first_call is not None else track.born
+            rows.append(OutageEvent(
+                pk=pk, code=code, kind=track.kind, device_id=track.device, org_id=self.org_pk(device.org),
+                cause=storms.outage_cause(track, device), area=device.name, starts_at=first,
+                expected_restoration_at=track.restore or track.expected, restored_at=track.restored,
+                announced_at=track.announced, state=track.state, source=track.source,
+                calls=self.analysis_calls.get(track.index, 0), customers_affected=self.net.customers[track.node],
+                first_call_at=first, crew_id=None if track.crew is None else self.crew_base + track.crew,
+                human=(track.confirmed is not None or track.restored is not None
+                       or track.source != OutageSource.ANALYSIS),
+                merged_into_id=None if track.merged_into is None else self.outage_base + track.merged_into.index,
+            ))
+            chains.append((f"{OutageEvent._meta.label_lower}:{pk}", self._outage_history(track, device, staff)))
+        OutageEvent.objects.bulk_create(rows, batch_size=self.batch_size)
+        with TableWriter(AuditEvent, EVENT_FIELDS, batch_size=self.batch_size) as events, \
+                TableWriter(AuditHead, ["stream", "seq", "hash"], batch_size=self.batch_size) as heads:
+            for stream, entries in chains:
+                seq, digest = self._chain(events, stream, entries)
+                heads.add((stream, seq, digest))
         return len(rows)
+
+    @property
+    def analysis_calls(self):
+        """Outage track -> the orders that ended on it."""
+        if not hasattr(self, "_analysis_calls"):
+            counts = {}
+            for plan in self.plans:
+                if plan.outage is not None:
+                    counts[plan.outage] = counts.get(plan.outage, 0) + 1
+            self._analysis_calls = counts
+        return self._analysis_calls
+
+    def _dispatcher(self, device):
+        """The dispatcher of the city a device is in (the province's if none)."""
+        station = next((s for s in self.province.stations if s.key == device.org), None)
+        county = next((c for c in self.province.counties if c.key == device.org), None)
+        city_key = station.city if station else county.city if county else None
+        city = next((c for c in self.province.cities if c.key == city_key), None)
+        if city is not None:
+            return self.staffing.by_org_role[(city.departments["DK"], RoleCode.DISPATCHER)][0]
+        return self.staffing.by_role[RoleCode.DISPATCHER][0]
+
+    def _outage_history(self, track, device, staff):
+        """outage.predicted (the analyser), then confirmed / restored by the dispatcher, or merged / split."""
+        dispatcher = staff[self._dispatcher(device)]
+        code = self.outage_codes
+        entries = [("outage.predicted", track.born, None if track.source == OutageSource.ANALYSIS else dispatcher,
+                    {"device": device.device_id, "calls": max(1, track.calls_at_birth),
+                     "customers_affected": self.net.customers[track.node]})]
+        if track.confirmed is not None:
+            entries.append(("outage.confirmed", track.confirmed, dispatcher,
+                            {"crew": None if track.crew is None else self.crew_codes[track.crew]}))
+        if track.announced is not None:
+            entries.append(("outage.announced", track.announced, dispatcher,
+                            {"expected_restoration_at": track.expected.isoformat() if track.expected else None}))
+        if track.ended is not None:
+            into = track.merged_into
+            entries.append(("outage.merged" if into else "outage.split", track.ended, None,
+                            {"into": code[into.index] if into else None}))
+        elif track.restored is not None:
+            entries.append(("outage.restored", track.restored, dispatcher,
+                            {"restored_at": track.restored.isoformat(),
+                             "calls": self.analysis_calls.get(track.index, 0),
+                             "messages": self.messages.get(track.index, 0)}))
+        return entries
+
+    def _restoration_messages(self, devices):
+        """An SMS to the caller of every order of a restored outage (docs/outages.md: called back when
+        power is back); returns outage track -> messages."""
+        tracks = self.analysis.tracks
+        sent, rows = {}, []
+        for i, plan in enumerate(self.plans):
+            if plan.outage is None or not plan.caller_phone:
+                continue
+            track = tracks[plan.outage]
+            if track.restored is None or not any(s.action == "restore" for s in plan.steps):
+                continue
+            code = self.outage_codes[track.index]
+            rows.append(Message(
+                channel=NotifyChannel.SMS, subject=_("恢复供电通知"), address=plan.caller_phone,
+                body=storms.restoration_text(track, devices[track.device - self.device_base], track.restored),
+                order_id=self.order_base + i, dedupe_key=f"restored:{code}:{self.numbers[i]}"[:120],
+                created_at=track.restored, sent_at=track.restored + timedelta(seconds=5),
+            ))
+            sent[track.index] = sent.get(track.index, 0) + 1
+        Message.objects.bulk_create(rows, batch_size=self.batch_size)
+        return sent
+
+    def write_trouble_calls(self):
+        """A TroubleCall per analysed repair order, as the live analyser writes them, and its mark at the
+        last demo order, so `griddesk outages analyse` goes on from there (not over the demo again)."""
+        net, analysis = self.net, self.analysis
+        tracks = analysis.tracks
+        with TableWriter(TroubleCall, ["call_id", "order_id", "at", "customer_id", "transformer_id", "feeder_id",
+                                       "description", "signal", "decision", "outage_id"],
+                         batch_size=self.batch_size) as out:
+            for i in analysis.analysed:
+                plan = self.plans[i]
+                customer = self.callers[plan.customer]
+                transformer = self.device_base + self.network.transformers[
+                    self.layout.transformer_position(plan.customer)].key
+                signal, decision = analysis.decisions[i]
+                if plan.outage is not None:
+                    decision = CallDecision.ATTACHED if tracks[plan.outage].planned is not None else \
+                        CallDecision.PREDICTED
+                out.add((self.numbers[i], self.order_base + i, plan.accepted_at, self.customer_base + customer.index,
+                         transformer, net.key[net.feeder[net.index[transformer]]],
+                         f"{plan.title} {plan.description}".strip()[:400], signal, decision,
+                         None if plan.outage is None else self.outage_base + plan.outage))
+        if self.plans:
+            AnalyzerMark.objects.update_or_create(name="live",
+                                                  defaults={"last_order_id": self.order_base + len(self.plans) - 1})
+        return out.written
 
     # ------------------------------------------------------------ summary
 
@@ -374,13 +588,18 @@ class _Build:
             "clocks_running": SlaClock.objects.filter(stopped_at__isnull=True).count(),
             "outages": OutageEvent.objects.count(),
             "outages_active": OutageEvent.objects.filter(state=OutageState.ACTIVE).count(),
+            "outages_open": OutageEvent.objects.filter(state__in=[
+                OutageState.PREDICTED, OutageState.CONFIRMED, OutageState.ACTIVE]).count(),
+            "trouble_calls": TroubleCall.objects.count(),
+            "orders_on_outages": WorkOrder.objects.filter(outage__isnull=False).count(),
+            "messages": Message.objects.count(),
         }
         return {
             "seed": self.seed, "customers": self.customers, "days": self.days, "counts": counts,
             "stages": self.progress.stages, "seconds": round(seconds, 2),
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "db_bytes": database_size(), "logins": demo_logins(self.staffing), "password": DEMO_PASSWORD,
-            "faults": len(self.calls.faults),
+            "faults": len(self.calls.faults), "storm_calls": len(self.storms.calls),
         }
 
 
@@ -389,8 +608,13 @@ def _replay_clocks(order, steps):
     plan = clocks.accept_plan(order=order, at=order.accepted_at)
     clocks.accept_plan_apply(plan=plan, order=order)
     order.ruleset_version = plan.version
+    started = bool(plan.clocks)
     for step in steps:
-        clocks.clocks_on_transition(order=order, action=step.action, at=step.at)
+        if step.action == "outage_attached":  # joining an outage starts and stops no clock
+            continue
+        if step.action == "archive" and not started:  # nothing ever ran: no clock to stop (one query less)
+            continue
+        started = bool(clocks.clocks_on_transition(order=order, action=step.action, at=step.at)) or started
     return plan.version
 
 
@@ -399,7 +623,7 @@ ORDER_FIELDS = [
     "caller_name", "caller_phone", "org_id", "owner_id", "agent_no", "state", "title", "description",
     "version", "created_at", "updated_at", "closed_at",
     "handling_org_id", "crew_id", "fault_side", "zone", "supply_voltage", "application_kind", "anonymous",
-    "cause", "satisfaction", "transfer_count",
+    "cause", "satisfaction", "transfer_count", "outage_id",
 ]
 EVENT_FIELDS = ["stream", "seq", "action", "actor_id", "actor_label", "at", "payload", "prev_hash", "key_id",
                 "hash"]

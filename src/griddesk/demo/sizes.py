@@ -27,6 +27,14 @@ def orders_for(customers, rate=ORDER_RATE):
     return round(customers * rate)
 
 
+BACKLOG_PER_ORDER = 0.9  # open orders at `now` per order of the history: several hundred for 20,000 customers
+
+
+def backlog_for(orders):
+    """Orders still being worked on at `now` (demo.history.plan_backlog), beside the history's."""
+    return round(orders * BACKLOG_PER_ORDER)
+
+
 def apportion(total, weights, minimum=0):
     """Split `total` into integers proportional to `weights` (largest remainder), each ≥ `minimum`.
 

@@ -85,3 +85,21 @@ STAGE_NOTES = {
     "inspect_fail": "接地电阻不合格，书面整改意见已送达客户",
     "sign_contract": "已签订供用电合同", "energise": "已装表接电",
 }
+
+# Storms (demo.storms): calls about the network, many saying the neighbours are dark too.
+STORM_CATEGORIES = ("F-HV-LINE", "F-HV-SW", "F-HV-TX", "F-LV-LINE")
+STORM_TEXTS = (
+    ("台风停电", "台风过后家里停电了，{place}一片漆黑，邻居家也没电。"),
+    ("小区停电", "{place}整个小区都停电了，请尽快抢修。"),
+    ("家里没电", "家里突然停电了，请尽快派人来看看。"),
+    ("线路被风刮断", "{place}附近电线被大风刮断，周边都没电了。"),
+    ("片区停电", "{place}路灯也灭了，周围都停电了。"),
+    ("停电报修", "听到{place}变压器那边砰的一声，然后就停电了。"),
+    ("停电", "家里停电了，什么时候能来电？"),
+)
+LIVE_TEXTS = (
+    ("整片停电", "{place}一带全部停电，邻居家也没电。"),
+    ("小区停电", "{place}整个小区都停电了。"),
+    ("家里停电", "家里突然停电了，请尽快派人来看看。"),
+    ("停电", "家里停电了，什么时候能来电？"),
+)

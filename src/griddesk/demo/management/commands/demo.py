@@ -48,6 +48,8 @@ class Command(BaseCommand):
             ("orders", _("工单")), ("open_orders", _("其中未归档")), ("audit_events", _("审计事件")),
             ("clocks", _("服务时限")), ("clocks_running", _("其中计时中")),
             ("order_counters", _("工单编号计数器")),
+            ("outages", _("停电事件")), ("outages_open", _("其中研判中或停电中")), ("trouble_calls", _("故障来电")),
+            ("orders_on_outages", _("其中关联停电的工单")), ("messages", _("恢复供电短信")),
         ]
         for key, label in labels:
             out(f"  {label:<10} {counts[key]:>10,}")
