@@ -246,3 +246,16 @@ def test_a_restored_outage_leaves_fresh_ground_for_new_calls():
     assert first.kind in ("single", "held")  # one new caller: no outage yet
     feed("A", 32)
     assert feed.predicted() == ["A"]
+
+
+def test_a_lone_call_is_forgotten_after_lone_memory():
+    """A crew went to a lone call hours ago: a dispatcher's outage placed above it later does not take
+    it in (`Params.lone_memory`), while a recent lone call is taken in."""
+    feed = Feed()
+    old = feed("D", 0)  # a single-customer call, its own crew
+    assert old.kind == "single" and old.crew is not None
+    feed("G", 7 * 60)  # seven hours later, elsewhere on the feeder: the engine looks back
+    recent = feed("E", 7 * 60 + 1)
+    prediction = feed.engine.human_place("F", T0 + timedelta(hours=7, minutes=2))
+    taken = {call.id for call, _t in prediction.calls}
+    assert old.call.id not in taken and recent.call.id in taken

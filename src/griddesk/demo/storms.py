@@ -35,7 +35,6 @@ from griddesk.grid.models import DeviceKind, Zone
 from griddesk.orders.models import Channel, FaultSide, OrderState, OrderType
 from griddesk.orgs.models import RoleCode
 from griddesk.outages.analysis import Engine, Params
-from griddesk.outages.analyzer import WARM_HOURS
 from griddesk.outages.models import CallSignal, OutageKind, OutageSource, OutageState
 from griddesk.outages.trouble_text import classify
 
@@ -304,7 +303,6 @@ def analyse(seed, plans, ctx, net, *, device_base, storms, planned, now):
         if plan.order_type != OrderType.REPAIR or plan.customer is None:
             continue
         state.events_until(plan.accepted_at)
-        state.forget(plan.accepted_at)
         state.call(i, plan)
     state.events_until(now)
     return Analysis(state.tracks, state.decisions, state.joined, state.analysed)
@@ -318,7 +316,6 @@ class _State:
         self.alive = []  # tracks of the engine's current predictions
         self.timed = []  # heap of (at, sequence, what, data): restorations and confirmations
         self.sequence = 0
-        self.forgotten_at = None
         self.faults = [(net.index[device_base + f.device], f) for f in storms.faults]
         self.ctx_devices = {d.key: d for d in ctx.network.devices}
         self.known = {}  # engine node -> Track of a planned outage
@@ -366,18 +363,6 @@ class _State:
                 track = self.of_prediction.get(id(self.engine.top.get(node)))
                 if track is not None:
                     track.announced, track.expected = moment, expected
-
-    def forget(self, at):
-        """Lone calls older than the live analyser's memory (WARM_HOURS) are forgotten, as a restart of
-        it forgets them (it warms up from the last hours' calls): a crew went to each long ago, and a
-        dispatcher's outage placed today must not take in a single call of last month. Hourly."""
-        if self.forgotten_at is not None and at - self.forgotten_at < timedelta(hours=1):
-            return
-        self.forgotten_at = at
-        cutoff = at - timedelta(hours=WARM_HOURS)
-        for items in self.engine.lone.values():
-            for call_id in [cid for cid, item in items.items() if item.call.time < cutoff and item.crew is not None]:
-                del items[call_id]
 
     # ------------------------------------------------------------------ calls
 

@@ -48,6 +48,9 @@ class Params:
     # this unlikely were the device out (for the device's transformers together: Bonferroni)
     silent_chance: float = 0.01
     hold: timedelta = timedelta(minutes=15)
+    # a lone call whose crew went out this long ago is forgotten: a dispatcher's outage placed later
+    # does not take in a single call of last week (the live analyser warms up from as many hours)
+    lone_memory: timedelta = timedelta(hours=6)
 
 
 # "Silent" is no caller or one: a transformer whose customers call at a third of the others' rate
@@ -185,6 +188,7 @@ class Engine:
         self.top = {}  # predicted device -> Prediction
         self.tops_of_feeder = {}  # feeder -> {predicted devices}
         self.lone = {}  # feeder -> {call id: Lone}
+        self.forgotten_at = None
         self.last_crew = {}  # feeder -> when its latest crew was sent
         self.leaves = {}  # device -> its transformers (cache)
         self.silent_cache = {}  # device -> (callers below when asked, whether a transformer below is silent)
@@ -544,6 +548,17 @@ class Engine:
         while self.holds and self.holds[0][0] <= at:
             _due, _seq, item = heapq.heappop(self.holds)
             self._release(item, item.hold_until)
+        self._forget_lone(at)
+
+    def _forget_lone(self, at):
+        """Lone calls sent a crew longer than `lone_memory` ago are forgotten; looked at hourly."""
+        if self.forgotten_at is not None and at - self.forgotten_at < timedelta(hours=1):
+            return
+        self.forgotten_at = at
+        cutoff = at - self.params.lone_memory
+        for items in self.lone.values():
+            for call_id in [cid for cid, item in items.items() if item.call.time < cutoff and item.crew is not None]:
+                del items[call_id]
 
     # ------------------------------------------------------------------ dispatchers' decisions (rule 6)
 
