@@ -269,6 +269,8 @@ GRIDDESK_SMS_BACKEND = os.environ.get("GRIDDESK_SMS_BACKEND", "griddesk.notify.b
 GRIDDESK_EMAIL_BACKEND = os.environ.get("GRIDDESK_EMAIL_BACKEND", "griddesk.notify.backends.LogBackend")
 GRIDDESK_WECHAT_BACKEND = os.environ.get("GRIDDESK_WECHAT_BACKEND", "griddesk.notify.backends.LogBackend")
 GRIDDESK_INBOX_POLL_SECONDS = _env_int("GRIDDESK_INBOX_POLL_SECONDS", 15)
+# Issue 9, desk item 1: open queues and dashboards refresh their lists this often (docs/console.md).
+GRIDDESK_QUEUE_POLL_SECONDS = _env_int("GRIDDESK_QUEUE_POLL_SECONDS", 10)
 
 LOGGING = {
     "version": 1,

@@ -27,3 +27,21 @@ def remaining_text(due_at, now=None):
     minutes, secs = divmod(rest, 60)
     text = (f"{days}天" if days else "") + (f"{hours}小时" if hours or days else "") + f"{minutes:02d}分{secs:02d}秒"
     return ("已超时 " if overdue else "剩余 ") + text
+
+
+@register.filter
+def crew_only(user):
+    """A crew member without a desk role: the compact crew header, no desk links (desk item 4)."""
+    from griddesk.console.views import crew_only as is_crew_only
+
+    return user.is_authenticated and is_crew_only(user)
+
+
+@register.inclusion_tag("console/_keymap.html")
+def keymap_overlay():
+    """The help overlay ("?") and the bindings griddesk.js reads: one keyboard map (console.keymap)."""
+    from django.utils.translation import gettext as _
+
+    from griddesk.console.keymap import bindings, keymap
+
+    return {"keymap": keymap(), "bindings": bindings(), "ui_text": {"filter": _("输入筛选…")}}
