@@ -166,7 +166,7 @@ def test_search_pages_answer_and_one_hit_opens_with_open(people, orders):
 # ---------------------------------------------------------------- desk item 3: pickers
 
 
-def test_category_tree_offers_one_complaint_scheme_parents_before_children(db):
+def test_rule_A1_intake_offers_one_complaint_scheme_parents_before_children(db):
     tree = pickers.category_tree()
     assert not [o for o in tree if o.category.scheme == CategoryScheme.COMPLAINT_2014]
     codes = [o.code for o in tree]
@@ -176,7 +176,7 @@ def test_category_tree_offers_one_complaint_scheme_parents_before_children(db):
     assert "A1-SQ" in codes and "C14-PQ" in [o.code for o in pickers.category_tree(include_reporting=True)]
 
 
-def test_intake_refuses_a_2014_class(people, province):
+def test_rule_A1_intake_refuses_a_2014_class(people, province):
     from griddesk.console.forms import IntakeForm
 
     c14 = Category.objects.get(code="C14-SVC")
