@@ -215,6 +215,8 @@ def test_pickers_of_intake_queue_and_actions_have_no_repeated_label(people, prov
     for name in ("state", "category", "org", "assignee"):
         assert repeated(options(queue, name)) == [], name
     assert 'data-picker' in queue and "已答复（投诉、举报）" in queue
+    storm = client.get(reverse("console:queues:storm")).content.decode()
+    assert len(options(storm, "org")) > 2 and repeated(options(storm, "org")) == []
     complaint = services.order_create(order_type="complaint", channel="hotline", actor=people["agent"],
                                       customer=province["customers"][0], title="态度差")
     page = client_for(people["agent"]).get(reverse("console:order", args=[complaint.number])).content.decode()
