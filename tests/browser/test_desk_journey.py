@@ -44,7 +44,9 @@ def test_a_new_order_appears_in_the_open_filtered_queue_without_a_reload(page, s
     expect(page.locator("#queue-table")).to_contain_text(second.number, timeout=5_000)
     expect(page.locator("#queue-table")).not_to_contain_text(other.number)  # the filter still holds
     expect(page.locator("#queue-filters select[name=order_type]")).to_have_value("repair")
-    expect(page.locator(f"#queue-table input[name=numbers][value='{first.number}']")).to_be_checked()
+    ticked = page.locator(f"#queue-table input[name=numbers][value='{first.number}']")
+    expect(ticked).to_be_checked()
+    expect(ticked).to_be_focused()  # the box the leader last touched keeps the focus
     assert page.evaluate("window.stillTheSamePage") is True
     page.screenshot(path=str(screens / "desk-live-queue.png"), full_page=True)
 

@@ -103,7 +103,7 @@
     var form = input.form, d = drop(), seq = ++searchSeq, value = input.value.trim();
     if (!value) { hideDrop(); return; }
     fetch(form.dataset.quick + "?q=" + encodeURIComponent(value), {credentials: "same-origin"})
-      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (r) { return r.ok && !r.redirected ? r.text() : ""; })  /* a lapsed session: nothing */
       .then(function (html) {
         if (seq !== searchSeq || !d) return;
         d.innerHTML = html; d.hidden = !html.trim();
