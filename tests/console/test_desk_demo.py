@@ -1,14 +1,18 @@
-"""Only the actions the workflow allows are offered (issue 9, desk item 7): on the demo province, for
+"""The desk items on the demo province (issue 9). Item 3: no picker repeats a label. Item 7: only the
+actions the workflow allows are offered: on the demo province, for
 every kind of order (type, state, fault side, paid service, visit wanted) and every role, each action
 the order page offers (`available_transitions`, the same check `transition_for` makes for the
 service) is carried out by its service with valid input: none refused for a precondition ("开具发票"
 offered on a free utility-side repair, then refused, was the bug). Each try is rolled back."""
 
+import re
 from collections import Counter
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
 
 from griddesk.console.actions import ACTIONS
 from griddesk.console.selectors import forward_targets
@@ -130,3 +134,44 @@ def test_every_offered_action_is_accepted_by_its_service(demo):
     assert len(seen) > 60 and len(states) > 30, (len(seen), len(states))
     offered_actions = {a for _t, _s, a in seen}
     assert {"invoice", "pay", "quote", "consent", "archive", "visit", "reply", "energise"} <= offered_actions
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_no_picker_of_intake_queue_storm_or_actions_repeats_a_label_on_the_demo_province(demo):
+    """Desk item 3: ~160 units (a dozen 城关供电所), ~550 people with repeated names."""
+    root = Org.objects.get(parent__isnull=True)
+    leader = Staff.objects.create_user(username="desk3_leader", password="x", org=root, agent_no="D3L")
+    leader.roles.set(Role.objects.filter(code__in=[RoleCode.SHIFT_LEADER, RoleCode.AGENT]))
+    names = list(Org.objects.values_list("name", flat=True))
+    assert max(names.count(n) for n in names) >= 5  # the demo's repeated unit names
+    client = _client(leader)
+    pages = {"intake": client.get(reverse("console:order_new") + "?type=complaint"),
+             "queue": client.get(reverse("console:queues:queue") + "?f=1&scope=org&state=open"),
+             "storm": client.get(reverse("console:queues:storm"))}
+    busy = WorkOrder.objects.exclude(state="archived").exclude(customer=None).values("customer_id")
+    complaint = services.order_create(order_type="complaint", channel="hotline", actor=leader, title="态度差",
+                                      customer=Customer.objects.exclude(pk__in=busy).first())
+    pages["order"] = client.get(reverse("console:order", args=[complaint.number]))
+    wanted = {"intake": ["category", "accused"], "queue": ["state", "category", "org", "assignee"],
+              "storm": ["org"], "order": ["forward-department", "accuse-org"]}
+    sizes = {}
+    for page, selects in wanted.items():
+        html = pages[page].content.decode()
+        assert pages[page].status_code == 200, page
+        for name in selects:
+            labels = select_labels(html, name)
+            sizes[(page, name)] = len(labels)
+            assert [label for label in set(labels) if labels.count(label) > 1] == [], (page, name)
+    assert sizes[("queue", "org")] > 100 and sizes[("queue", "assignee")] > 100 and sizes[("intake", "accused")] > 100
+
+
+def select_labels(html, name):
+    found = re.search(r'<select[^>]*name="' + re.escape(name) + r'"[^>]*>(.*?)</select>', html, re.S)
+    assert found, name
+    return [label.replace("\u3000", "").strip() for label in re.findall(r"<option[^>]*>(.*?)</option>",
+                                                                        found.group(1), re.S)]
