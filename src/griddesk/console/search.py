@@ -39,7 +39,7 @@ class SearchResult:
 
 
 def normalise(query):
-    """Trimmed, separators of a typed phone number ("0531-8888 6666") dropped, at most QUERY_MAX."""
+    """Trimmed, at most QUERY_MAX characters (a phone's separators are dropped where digits are read)."""
     return (query or "").strip()[:QUERY_MAX]
 
 
@@ -49,7 +49,7 @@ def person_searchable_q(user):
     if not user.has_role(*disclosure.PERSONAL_DATA_NEED):
         return Q(pk__in=[])
     q = ~Q(order_type__in=disclosure.SEALED_TYPES) & Q(anonymous=False)
-    units = disclosure._user_units(user)
+    units = disclosure._user_units(user)  # the user's unit and those above it: their accusations withhold
     if units:
         q &= ~Q(pk__in=Accusation.objects.filter(org_id__in=units).values("order_id"))
     return q
