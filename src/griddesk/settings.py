@@ -273,6 +273,8 @@ GRIDDESK_INBOX_POLL_SECONDS = _env_int("GRIDDESK_INBOX_POLL_SECONDS", 15)
 # prompted to declare storm mode where this many predicted or confirmed outages are open in one unit.
 GRIDDESK_BOARD_POLL_SECONDS = _env_int("GRIDDESK_BOARD_POLL_SECONDS", 5)
 GRIDDESK_STORM_PROMPT_OUTAGES = _env_int("GRIDDESK_STORM_PROMPT_OUTAGES", 10)
+# Issue 9, desk item 1: open queues and dashboards refresh their lists this often (docs/console.md).
+GRIDDESK_QUEUE_POLL_SECONDS = _env_int("GRIDDESK_QUEUE_POLL_SECONDS", 10)
 
 LOGGING = {
     "version": 1,

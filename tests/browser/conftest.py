@@ -9,6 +9,7 @@ pytest-django's live server.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from tests.orders.conftest import people  # noqa: F401  (re-exported fixture)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+# where a login lands: the desk, or a crew's task list (desk item 4)
+LANDING = re.compile(r"/console/(crew/)?$")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
@@ -64,7 +67,7 @@ class Staff:
         page.fill("#id_username", username)
         page.fill("#id_password", "pw-" + username)  # tests/conftest.py make_staff's password
         page.click("button[type=submit]")
-        page.wait_for_url("**/console/")
+        page.wait_for_url(LANDING)
 
     def logout(self):
         self.page.click("header form button[type=submit]:has-text('退出')")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from griddesk.orders import services
 from griddesk.orders.models import OrderState, SlaClock, WorkOrder
+from tests.browser.conftest import LANDING
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -45,7 +46,7 @@ def test_crew_completes_a_repair_on_a_phone(phone, people, province, screens):
     phone.fill("#id_username", "lineman")
     phone.fill("#id_password", "pw-lineman")
     phone.locator("button[type=submit]").tap()
-    phone.wait_for_url("**/console/")
+    phone.wait_for_url(LANDING)
     phone.goto(phone.base_url + "/console/queues/")  # the queue sends a crew member to the crew page
     phone.wait_for_url("**/console/crew/")
     card = phone.locator(f"#order-{order.number}")

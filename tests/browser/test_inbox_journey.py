@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from griddesk.notify.delivery import outbox_deliver
 from griddesk.notify.models import Message
 from griddesk.orders import services
+from tests.browser.conftest import LANDING
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,7 +37,7 @@ def login(page, username):
     page.fill("#id_username", username)
     page.fill("#id_password", "pw-" + username)
     page.click("button[type=submit]")
-    page.wait_for_url("**/console/")
+    page.wait_for_url(LANDING)
 
 
 def test_rule_K6_a_reminder_reaches_the_departments_open_inbox_live(page, staff, browser, live_server, people,

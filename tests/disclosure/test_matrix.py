@@ -10,6 +10,7 @@ What may be seen (orders.disclosure):
 """
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -129,3 +130,47 @@ def test_rule_K7_admin_pages_show_no_sealed_person(matters, admin_client):
             assert [s for s in secrets[kind] if s in page] == [], event.action
     named = _text(admin_client.get(reverse("admin:orders_workorder_change", args=[matters["named"].pk])))
     assert matters["persons"]["named"].name in named  # the administrator is not the accused unit
+
+
+def test_rule_K7_K9_header_search_finds_no_matter_through_a_person_hidden_from_the_user(matters, staff):
+    """The header search (console.search) as a channel: searching a sealed or withheld person's name,
+    phone, account or address never lists the matter; a named complaint is found by its person only by
+    roles whose work needs personal data, outside the accused unit, and then listed masked."""
+    secrets = _secrets(matters)
+    carol, named = matters["persons"]["named"], matters["named"]
+    found_named_by = set()
+    for side, code, user in _all_users(staff):
+        console = Client()
+        console.force_login(user)
+        for kind in ("report", "anonymous", "named"):
+            number = matters[kind].number
+            for secret in secrets[kind]:
+                for name in ("console:search", "console:search_quick"):
+                    response = console.get(reverse(name), {"q": secret})
+                    assert response.status_code == 200
+                    text = _hits(_text(response))
+                    if kind != "named" or side == "accused":
+                        assert number not in text, (side, code, kind, secret)
+                    elif number in text:
+                        found_named_by.add((side, code))
+                        assert carol.phone not in text and carol.name not in text  # listed masked
+        # by its number anyone who may read the matter finds it (the number is not the person)
+        text = _hits(_text(console.get(reverse("console:search"), {"q": matters["report"].number})))
+        assert (matters["report"].number in text) == (
+            side == "outside" and code in disclosure.REPORT_READERS), (side, code)
+    need = {("outside", code) for code in disclosure.PERSONAL_DATA_NEED}
+    readers = {("outside", code) for code in ROLES if named.number in _text(_order_page(staff["outside"][code], named))}
+    assert found_named_by == need & readers
+
+
+def _hits(text):
+    """The hits of a search answer, without the query it echoes (heading, box, links)."""
+    if 'id="search-results"' in text:
+        text = text.split('id="search-results"', 1)[1].split("</table>", 1)[0]
+    return re.sub(r'<a class="search-all[^>]*>', "", text)
+
+
+def _order_page(user, order):
+    client = Client()
+    client.force_login(user)
+    return client.get(reverse("console:order", args=[order.number]))

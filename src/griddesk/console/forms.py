@@ -8,6 +8,7 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from griddesk.console.pickers import OrgPickerField, intake_categories
 from griddesk.orders.models import (
     ApplicationKind,
     Category,
@@ -63,7 +64,7 @@ class IntakeForm(forms.Form):
     )
     dual_source = forms.BooleanField(label=_("申请高压双电源"), required=False)
     anonymous = forms.BooleanField(label=_("投诉人/举报人要求匿名（规则 K-7）"), required=False)
-    accused = forms.ModelChoiceField(
+    accused = OrgPickerField(
         label=_("被投诉/举报单位（规则 K-9）"), queryset=Org.objects.none(), required=False,
         help_text=_("该单位的人员将看不到投诉人、举报人的任何信息，也看不到针对本单位的举报。"),
     )
@@ -73,7 +74,7 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(active=True).select_related("parent")
+        self.fields["category"].queryset = intake_categories()  # rule A-1: one complaint scheme
         self.fields["accused"].queryset = Org.objects.order_by("path")
 
     def clean(self):
@@ -135,7 +136,7 @@ class IntakeForm(forms.Form):
 class AccuseForm(forms.Form):
     """A unit the complaint or report is about (rule K-9)."""
 
-    org = forms.ModelChoiceField(label=_("被投诉/举报单位"), queryset=Org.objects.none())
+    org = OrgPickerField(label=_("被投诉/举报单位"), queryset=Org.objects.none())
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args, orgs, **kwargs):
@@ -214,7 +215,7 @@ class InvoiceForm(VersionedForm):
 
 
 class ForwardForm(NoteForm):
-    department = forms.ModelChoiceField(label=_("处理部门"), queryset=None)
+    department = OrgPickerField(label=_("处理部门"), queryset=None)
 
     def __init__(self, *args, departments=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ Thin views: parse the GET form into `QueueFilters`, call `orders.queries.order_q
 render. An htmx request gets only the table, so filtering and paging swap it in place.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from griddesk.console import pickers
 from griddesk.orders import disclosure
 from griddesk.orders.bulk import (
     ASSIGNING_ROLES,
@@ -26,7 +28,7 @@ from griddesk.orders.bulk import (
     orders_remind_bulk,
 )
 from griddesk.orders.disclosure import order_readable
-from griddesk.orders.models import Category, OrderState, OrderType, Reminder, ReminderKind
+from griddesk.orders.models import OrderType, Reminder, ReminderKind
 from griddesk.orders.queries import OPEN, QueueFilters, order_queue
 from griddesk.orgs.models import Org, RoleCode, Staff
 from griddesk.orgs.selectors import orgs_visible_q
@@ -131,24 +133,34 @@ def _render(request, context, status=200):
         "scope_label": SCOPE_LABELS[filters.scope],
         "can_assign": user.has_role(*ASSIGNING_ROLES),
         "can_remind": user.has_role(*REMINDING_ROLES),
-        "here": request.get_full_path(),
+        "here": request.get_full_path(),  # also what the table polls: the filters and page stay
+        "poll_seconds": settings.GRIDDESK_QUEUE_POLL_SECONDS,
     })
     context["assignees"] = _assignees(user) if context["can_assign"] and context["rows"] else []
+    orgs = _visible_orgs(user) if context["assignees"] or not request.htmx else []
+    labels = pickers.org_labels(orgs)
+    for person in context["assignees"]:  # two 张伟 told apart by number and unit (desk item 3)
+        person.picker_label = pickers.staff_label(person, labels.get(person.org_id, ""))
     if request.htmx:
         return render(request, "console/queues/_table.html", context, status=status)
     context.update({
         "order_types": OrderType.choices,
-        "states": [(OPEN, _("未归档（全部在办）")), *OrderState.choices],
-        "categories": Category.objects.filter(active=True).order_by("scheme", "sort", "code")
-        .values_list("code", "name"),
-        "orgs": Org.objects.filter(orgs_visible_q(user)).order_by("path").values_list("code", "name")[:500],
+        "states": [(OPEN, _("未归档（全部在办）")), *pickers.state_choices()],  # each state once
+        "categories": pickers.category_tree(include_reporting=True),
+        "orgs": [(org.code, labels[org.pk]) for org in orgs],
     })
     return render(request, "console/queues/queue.html", context, status=status)
 
 
+def _visible_orgs(user):
+    """The units of the user's scope, for the unit filter and the assignees' labels (one query)."""
+    return list(Org.objects.filter(orgs_visible_q(user)).order_by("path").only("id", "code", "name", "parent_id",
+                                                                                  "path")[:500])
+
+
 def _assignees(user):
-    return Staff.objects.filter(orgs_visible_q(user, "org__path"), is_active=True).select_related(
-        "org").order_by("org__path", "username")[:300]
+    return list(Staff.objects.filter(orgs_visible_q(user, "org__path"), is_active=True).select_related(
+        "org").order_by("org__path", "username")[:300])
 
 
 def leader_items(user):

@@ -41,6 +41,16 @@ def storms_for(user, now):
             .select_related("org", "declared_by").order_by("starts_at"))
 
 
+def _org_choices(user):
+    """(code, path label) of the units in scope: a dozen 城关供电所 told apart (console.pickers)."""
+    from griddesk.console.pickers import org_labels
+
+    orgs = list(Org.objects.filter(orgs_visible_q(user)).order_by("path").only("id", "code", "name", "parent_id",
+                                                                                  "path"))
+    labels = org_labels(orgs)
+    return [(org.code, labels[org.pk]) for org in orgs]
+
+
 @login_required
 def storm_page(request):
     now = timezone.now()
@@ -69,7 +79,7 @@ def storm_page(request):
     context = {
         "storms": storms_for(request.user, now), "form": form, "can_declare": can_declare,
         "storm_prompts": storm_prompt_links(request.user, now) if can_declare else [],
-        "orgs": Org.objects.filter(orgs_visible_q(request.user)).order_by("path").values_list("code", "name"),
+        "orgs": _org_choices(request.user),
     }
     return render(request, "console/queues/storm.html", context, status=status)
 

@@ -6,9 +6,11 @@ from griddesk.console import views
 app_name = "console"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="console/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("search/", views.search_page, name="search"),
+    path("search/quick/", views.search_quick, name="search_quick"),
     path("caller/", views.caller_search, name="caller_search"),
     path("caller/outcome/", views.caller_outcome, name="caller_outcome"),
     path("caller/<str:account_no>/", views.caller_page, name="caller"),

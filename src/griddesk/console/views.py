@@ -6,7 +6,9 @@ becomes a message on the page, never a 500; an order or customer out of the user
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from griddesk.api.services import call_outcome_record
 from griddesk.calendar.selectors import dashboard_calendar_warnings
-from griddesk.console import forms, selectors
+from griddesk.console import forms, pickers, selectors
 from griddesk.console.actions import ACTIONS
 from griddesk.console.showing import shown_recently, shown_remember
 from griddesk.console.storm import storm_prompt_links
@@ -43,12 +45,43 @@ def error_text(error):
     return str(error) or _("无权执行该操作。")
 
 
+# Who is told that a year's holiday data is missing, and sent to the admin page that fixes it (desk item 6).
+CALENDAR_WARNED_ROLES = (RoleCode.ADMINISTRATOR, RoleCode.SHIFT_LEADER)
+
+
+def crew_only(user):
+    """A repair crew member with no desk role: their page is the crew's task list (desk item 4)."""
+    from griddesk.console.queues import ROLE_QUEUES
+
+    return user.has_role(RoleCode.REPAIR_CREW) and not user.is_superuser and not any(
+        user.has_role(role) for role, _title, _defaults in ROLE_QUEUES)
+
+
+class LoginView(auth_views.LoginView):
+    """The console's login: crews land on their task list, everyone else on the desk (or `next`)."""
+
+    template_name = "console/login.html"
+
+    def get_success_url(self):
+        if not self.get_redirect_url() and crew_only(self.request.user):
+            return reverse("console:crew:list")
+        return super().get_success_url()
+
+
 @login_required
 def home(request):
+    """The desk (工作台); its counts, desk and inbox refresh themselves (`#home-live`, htmx)."""
+    if crew_only(request.user):
+        return redirect("console:crew:list")
     context = selectors.dashboard_for(request.user)
     context.update(selectors.inbox_for(request.user))
     context.update(selectors.desk_for(request.user))  # the desk's open work (console/_desk.html)
-    context["calendar_warnings"] = dashboard_calendar_warnings()
+    context["poll_seconds"] = settings.GRIDDESK_QUEUE_POLL_SECONDS
+    if request.htmx:
+        return render(request, "console/home.html#live", context)
+    if request.user.has_role(*CALENDAR_WARNED_ROLES):
+        context["calendar_warnings"] = dashboard_calendar_warnings()
+        context["calendar_admin_url"] = reverse("admin:calendar_calendaryear_changelist")
     if request.user.has_role(RoleCode.SHIFT_LEADER):  # rule R-3: many outages at once, declare storm mode?
         context["storm_prompts"] = storm_prompt_links(request.user)
     return render(request, "console/home.html", context)
@@ -188,7 +221,7 @@ def _render_intake(request, form, customer):
     view = disclosure.customer_view(customer, request.user) if customer is not None else None
     return render(request, "console/order_new.html", {
         "form": form, "customer": customer, "card": card, "view": view, "hotkeys": _hotkeys(),
-        "categories": form.fields["category"].queryset,
+        "categories": pickers.category_tree(),  # rule A-1's complaint classes, trees in order
     })
 
 
@@ -392,3 +425,28 @@ def _safe_next(request, default):
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
+
+
+# ---------------------------------------------------------------- global search in the header (desk item 2)
+
+
+@login_required
+def search_page(request):
+    """The header search's results page: the orders the query finds within the user's scope and the
+    confidentiality rules (console.search, K-7, K-9); a single hit opens at once."""
+    from griddesk.console.search import PAGE_LIMIT, order_search
+
+    result = order_search(user=request.user, query=request.GET.get("q", ""), limit=PAGE_LIMIT)
+    if len(result.hits) == 1 and request.GET.get("open"):
+        return redirect("console:order", number=result.hits[0].number)
+    return render(request, "console/search.html", {"result": result, "limit": PAGE_LIMIT,
+                                                   "search_query": result.query})
+
+
+@login_required
+def search_quick(request):
+    """The header's drop-down: the first few hits, as the user types (a fragment)."""
+    from griddesk.console.search import QUICK_LIMIT, order_search
+
+    result = order_search(user=request.user, query=request.GET.get("q", ""), limit=QUICK_LIMIT)
+    return render(request, "console/_search_quick.html", {"result": result, "limit": QUICK_LIMIT})

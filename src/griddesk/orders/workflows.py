@@ -103,6 +103,18 @@ def invoiceable(order, facts):
     return facts.paid is not None and facts.paid.paid_at is not None and not facts.paid.invoice_no
 
 
+def repair_archivable(order, facts):
+    """Rules C-12, P-4: a repair that needs its return visit is archived only once visited; rule P-3: a
+    consented paid service only once paid and invoiced. The same test `services.order_archive` makes,
+    so the order page never offers an archive the service refuses (issue 9, desk item 7)."""
+    from griddesk.orders.clocks import repair_visit_required
+
+    if order.state != S.VISITED and repair_visit_required(order):
+        return False
+    paid = facts.paid
+    return paid is None or paid.consent_at is None or bool(paid.paid_at and paid.invoice_no)
+
+
 OFFICE = {R.AGENT, R.SHIFT_LEADER, R.BACK_OFFICE, R.SUPERVISOR, R.MANAGER}
 CREW = {R.REPAIR_CREW, R.DISPATCHER}
 
@@ -140,7 +152,9 @@ REPAIR = [
        {R.AGENT, R.SHIFT_LEADER, R.SUPERVISOR, R.MANAGER, R.RETURN_VISIT}, when=visit_not_wanted,
        refusal=gettext_lazy("该工单已列入回访（规则 C-12）。")),
     _t("visit", gettext_lazy("回访"), {S.RESOLVED}, S.VISITED, {R.RETURN_VISIT, R.AGENT}),
-    _t("archive", gettext_lazy("归档"), {S.RESOLVED, S.VISITED}, S.ARCHIVED, OFFICE | {R.RETURN_VISIT}),
+    _t("archive", gettext_lazy("归档"), {S.RESOLVED, S.VISITED}, S.ARCHIVED, OFFICE | {R.RETURN_VISIT},
+       when=repair_archivable,
+       refusal=gettext_lazy("须先回访客户（规则 C-12、P-4）；有偿服务须先登记收费并开具发票（规则 P-3），才能归档。")),
 ]
 
 # Rules K-3..K-9, A-2, C-12: forward, contact, findings, reply, mandatory visit, then archive.

@@ -409,8 +409,8 @@ RULES = (
          "Complaints gather around service attitude, supply quality, safe use of electricity, business "
          "expansion (业扩报装) and charging and billing.",
          "Complaints and reports are classified in a category tree with these five branches (seeded, "
-         "editable), beside the 2014 five-class scheme. No analysis by branch is reported yet.",
-         untested="No test yet: the seeded tree is not checked, and the analysis by branch is not built."),
+         "editable); intake offers only this scheme, the 2014 five classes are kept as a reporting mapping "
+         "(shown marked in the queue filter, refused at intake). No analysis by branch is reported yet."),
     Rule("A-2", "complaints",
          "Their causes are staff attitude, staff knowledge and skill, customers not knowing the law and "
          "procedures, supply quality and outages, and the customer's own temperament.",

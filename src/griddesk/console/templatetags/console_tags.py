@@ -33,3 +33,18 @@ def remaining_text(due_at, now=None):
 def has_any_role(user, codes):
     """`user|has_any_role:"dispatcher,shift_leader"`: the user has one of the roles (superusers all)."""
     return bool(getattr(user, "is_authenticated", False)) and user.has_role(*codes.split(","))
+def crew_only(user):
+    """A crew member without a desk role: the compact crew header, no desk links (desk item 4)."""
+    from griddesk.console.views import crew_only as is_crew_only
+
+    return user.is_authenticated and is_crew_only(user)
+
+
+@register.inclusion_tag("console/_keymap.html")
+def keymap_overlay():
+    """The help overlay ("?") and the bindings griddesk.js reads: one keyboard map (console.keymap)."""
+    from django.utils.translation import gettext as _
+
+    from griddesk.console.keymap import bindings, keymap
+
+    return {"keymap": keymap(), "bindings": bindings(), "ui_text": {"filter": _("输入筛选…")}}
