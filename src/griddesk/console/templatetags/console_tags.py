@@ -33,6 +33,9 @@ def remaining_text(due_at, now=None):
 def has_any_role(user, codes):
     """`user|has_any_role:"dispatcher,shift_leader"`: the user has one of the roles (superusers all)."""
     return bool(getattr(user, "is_authenticated", False)) and user.has_role(*codes.split(","))
+
+
+@register.filter
 def crew_only(user):
     """A crew member without a desk role: the compact crew header, no desk links (desk item 4)."""
     from griddesk.console.views import crew_only as is_crew_only
