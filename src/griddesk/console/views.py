@@ -9,7 +9,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from griddesk.console.showing import shown_recently, shown_remember
 from griddesk.customers.lookup import caller_card, caller_lookup, customer_for_caller
 from griddesk.orders import disclosure
 from griddesk.orders import services as order_services
-from griddesk.orders.models import OrderType, ReminderKind
+from griddesk.orders.models import Evidence, OrderType, ReminderKind
 from griddesk.orders.services import ConcurrentUpdate
 from griddesk.orders.workflows import TransitionRefused, transitions_of
 from griddesk.orgs.models import RoleCode
@@ -321,6 +321,21 @@ def order_evidence(request, number):
     else:
         messages.success(request, _("附件已上传（SHA-256 %s…）。") % evidence.sha256[:12])
     return redirect("console:order", number=number)
+
+
+@login_required
+def order_evidence_file(request, number, pk):
+    """Download one evidence file of an order the user may read (disclosure.order_readable, via
+    `_order_or_404`): audited (who, which file), offered as an attachment under its own name with the
+    content type it was uploaded as; any other order's file, a missing one or one stored outside the
+    media directory is 404."""
+    order = _order_or_404(request, number)
+    try:
+        evidence, handle = order_services.evidence_download(order=order, evidence_id=pk, actor=request.user)
+    except Evidence.DoesNotExist:
+        raise Http404(_("没有找到该附件。")) from None
+    return FileResponse(handle, as_attachment=True, filename=order_services.evidence_filename(evidence),
+                        content_type=evidence.content_type)
 
 
 @login_required

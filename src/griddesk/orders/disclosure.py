@@ -309,6 +309,12 @@ def notice_text(order, text):
     text = (text or "").strip()
     if not text or identity_sealed(order):
         return ""
+    return persons_masked_in(order, text)
+
+
+def persons_masked_in(order, text):
+    """`text` with the order's customer and caller (name, phone, account, address) masked wherever
+    they appear: staff-typed text shown to someone without full access to the person (K-7, K-9)."""
     customer = order.customer if order.customer_id else None
     values = [(order.caller_phone, mask_phone), (order.caller_name, mask_name)]
     if customer is not None:

@@ -27,3 +27,17 @@ def remaining_text(due_at, now=None):
     minutes, secs = divmod(rest, 60)
     text = (f"{days}天" if days else "") + (f"{hours}小时" if hours or days else "") + f"{minutes:02d}分{secs:02d}秒"
     return ("已超时 " if overdue else "剩余 ") + text
+
+
+@register.filter
+def evidence_name(name):
+    """An evidence file's own name, without the storage directories ("evidence/2026/12/…")."""
+    return (name or "").rsplit("/", 1)[-1]
+
+
+@register.filter
+def may_audit(user):
+    """The header links the auditor screen for those who may use it (audit.auditing.may_audit)."""
+    from griddesk.audit.auditing import may_audit as allowed
+
+    return allowed(user)
