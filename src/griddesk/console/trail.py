@@ -136,7 +136,8 @@ class Trail:
 def _free_text_masked(order, access, key, text):
     if order is None or access == disclosure.Access.FULL or key not in FREE_TEXT_KEYS:
         return text
-    return disclosure.persons_masked_in(order, text)
+    return disclosure.persons_masked_in(order, text, redact=access in (disclosure.Access.SEALED,
+                                                                       disclosure.Access.WITHHELD))
 
 
 def _row(event, labels, order, access, number=""):
