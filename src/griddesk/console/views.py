@@ -23,6 +23,7 @@ from griddesk.console import forms, selectors
 from griddesk.console.actions import ACTIONS
 from griddesk.console.showing import shown_recently, shown_remember
 from griddesk.customers.lookup import caller_card, caller_lookup, customer_for_caller
+from griddesk.kb.services import replies_filled
 from griddesk.orders import disclosure
 from griddesk.orders import services as order_services
 from griddesk.orders.models import Evidence, OrderType, ReminderKind
@@ -251,6 +252,8 @@ def _action_forms(request, order, actions):
         form = form_class(initial={"version": order.version}, prefix=transition.action, **kwargs)
         forms_by_action.append((transition, form))
     return {"action_forms": forms_by_action, "reminder_form": forms.ReminderForm(prefix="reminder"),
+            # 标准话术 for the free-text fields, placeholders filled from this order and agent (kb)
+            "replies": replies_filled(user=request.user, order=order) if forms_by_action else [],
             "evidence_form": forms.EvidenceForm(prefix="evidence"),
             "identity_form": forms.IdentityOpenForm(prefix="identity"),
             "accuse_form": forms.AccuseForm(prefix="accuse", orgs=selectors.accuse_targets())}
