@@ -2,12 +2,13 @@
 history, and "verify the whole audit" as a background task with its progress and result kept
 (rule K-8; docs/audit.md)."""
 
+import logging
 import threading
 import time
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ PROBLEMS_KEPT = 200  # a run keeps the first 200 problems as text; problem_count
 PROGRESS_SECONDS = 1.0  # how often a running verify writes its progress
 STALE_AFTER = timedelta(hours=6)  # a run queued or running this long is taken as dead (worker killed)
 EXPORT_FORMATS = ("csv", "json")
+logger = logging.getLogger(__name__)
 
 
 def may_audit(user):
@@ -106,7 +108,10 @@ class _ProgressWriter:
     def _loop(self):
         try:
             while not self.stopping.wait(PROGRESS_SECONDS):
-                self._write()
+                try:
+                    self._write()
+                except DatabaseError as error:  # progress is a courtesy: the verify goes on regardless
+                    logger.warning("audit verify run %s: progress not written: %s", self.run_id, error)
         finally:
             connection.close()
 
