@@ -269,3 +269,35 @@ def test_a_run_already_taken_is_not_run_twice(auditor):
     auditing.verify_run_execute(run_id=run.pk)
     assert auditing.verify_run_execute(run_id=run.pk) is None
     assert AuditEvent.objects.filter(stream=stream_of(run)).count() == 2
+
+
+def test_a_run_the_worker_never_finished_ends_as_failed_when_the_next_starts(auditor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    dead = auditing.verify_run_start(actor=auditor)
+    VerifyRun.objects.filter(pk=dead.pk).update(created_at=timezone.now() - timedelta(hours=7))
+    fresh = auditing.verify_run_start(actor=auditor)
+    dead.refresh_from_db()
+    assert dead.status == VerifyStatus.FAILED and "6 小时内未完成" in dead.error and dead.finished_at
+    assert fresh.status == VerifyStatus.QUEUED
+
+
+def test_audit_home_query_count_does_not_grow_with_runs(client, auditor, django_assert_max_num_queries):
+    url = reverse("console:audit:home")
+    _as(client, auditor).get(url)
+    with django_assert_max_num_queries(7) as few:
+        client.get(url)
+    for _ in range(3):
+        run = auditing.verify_run_start(actor=auditor)
+        auditing.verify_run_execute(run_id=run.pk)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["runs"]) == 3
+
+
+def test_the_order_page_names_downloads_and_exports_in_its_timeline(client, auditor, order, staff):
+    _as(client, auditor).post(reverse("console:audit:order_export", args=[order.number]), {"format": "csv"})
+    page = _as(client, staff["agent"]).get(reverse("console:order", args=[order.number]))
+    assert "导出审计历史" in _text(page) and "audit.exported</strong>" not in _text(page)

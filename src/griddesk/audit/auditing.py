@@ -65,6 +65,7 @@ def verify_run_start(*, actor):
     task; audited. One at a time: while one is queued or running, starting another is refused."""
     audit_require(actor)
     with transaction.atomic():
+        _stale_runs_end()
         active = verify_run_active()
         if active is not None:
             raise ValidationError(_("已有一次完整校验在进行中（%(who)s 于 %(at)s 发起），请等待其完成。") % {
@@ -73,6 +74,16 @@ def verify_run_start(*, actor):
         audit_append(stream=stream_of(run), action="audit.verify_started", actor=actor, new_stream=True)
         transaction.on_commit(lambda: _enqueue(run.pk))
     return run
+
+
+def _stale_runs_end():
+    """Runs queued or running for longer than STALE_AFTER never finished (no task worker, or it was
+    killed): they end as 未能完成, saying so."""
+    since = timezone.now() - STALE_AFTER
+    stale = VerifyRun.objects.filter(status__in=[VerifyStatus.QUEUED, VerifyStatus.RUNNING], created_at__lt=since)
+    stale.update(status=VerifyStatus.FAILED, finished_at=timezone.now(),
+                 error=_("%d 小时内未完成：后台任务进程（griddesk db_worker）未运行或被中断。")
+                 % (STALE_AFTER.total_seconds() // 3600))
 
 
 def _enqueue(run_id):

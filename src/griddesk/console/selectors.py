@@ -146,6 +146,7 @@ ACTION_LABELS = {
     "order.dispatch_pending": _("待派工：没有负责该台区的抢修班组"),
     "order.accused": _("记录被投诉/举报单位（K-9）"), "person.shown": _("显示当事人完整信息（已审计）"),
     "order.version_baseline": _("升级时记录的版本基线（K-8）"),
+    "order.evidence_downloaded": _("下载附件"), "audit.exported": _("导出审计历史"),
 }
 # Which payload entries the timeline shows, and under what name (the rest stays in the audit log).
 PAYLOAD_LABELS = {

@@ -39,8 +39,8 @@ FREE_TEXT_KEYS = frozenset({"title", "description", "note", "reason", "findings"
                             "purpose", "delay_reason", "body", "subject", "first", "error"})
 
 AUDITOR_ACTION_LABELS = {
-    "audit.exported": _lazy("导出审计历史"), "audit.verify_started": _lazy("发起审计完整校验"),
-    "audit.verify_finished": _lazy("审计完整校验结束"), "order.evidence_downloaded": _lazy("下载附件"),
+    "audit.verify_started": _lazy("发起审计完整校验"), "audit.verify_finished": _lazy("审计完整校验结束"),
+    "kb.reply_saved": _lazy("修改标准话术"),
     "customer.shown": _lazy("显示客户完整信息（已审计）"), "order.outage_attached": _lazy("并入停电事件（C-9）"),
     "order.dispatch": _lazy("派工"),
 }

@@ -73,10 +73,10 @@ RULES = (
          "Answer within four rings, apologise when the caller waited longer, greet, then give the unit's "
          "name and the agent's number (工号).",
          "The agent's number is kept on every order and every call outcome the agent records, and shown "
-         "on the order page. The standard greeting and the apology for a long wait are canned replies (标准话术) "
-         "that fill in the agent's unit and number. Ring counts, waiting times and a service-level report (share answered within "
-         "four rings) would need call-detail records from the telephone system, which GridDesk does not "
-         "import yet."),
+         "on the order page. The standard greeting and the apology for a long wait are canned replies "
+         "(标准话术) that fill in the agent's unit and number. Ring counts, waiting times and a service-level "
+         "report (share answered within four rings) would need call-detail records from the telephone "
+         "system, which GridDesk does not import yet."),
     Rule("C-5", "hotline",
          "Read the important points back to the caller for confirmation (复述确认), and let the customer "
          "hang up first.",
