@@ -301,3 +301,45 @@ def test_the_order_page_names_downloads_and_exports_in_its_timeline(client, audi
     _as(client, auditor).post(reverse("console:audit:order_export", args=[order.number]), {"format": "csv"})
     page = _as(client, staff["agent"]).get(reverse("console:order", args=[order.number]))
     assert "导出审计历史" in _text(page) and "audit.exported</strong>" not in _text(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rule_K8_a_verify_outside_a_transaction_writes_progress_from_its_own_thread(province, make_staff, monkeypatch):
+    """As in the task worker: the verify holds its read snapshot, the progress is written beside it on
+    another connection, so the screen sees it move; the thread ends with the run."""
+    import threading
+    import time
+
+    from griddesk.audit import verify
+
+    staff_ = {"agent": make_staff("agent", province["root"], "agent", agent_no="95598001")}
+    for index in range(3):
+        services.order_create(order_type="consultation", channel="hotline", actor=staff_["agent"],
+                              customer=province["customers"][index], title="电价咨询")
+    auditor = make_staff("auditor", province["root"], "auditor")
+    original, written = verify.chains_walk, []
+
+    def slow_walk(**kwargs):
+        progress = kwargs["progress"]
+
+        def slow(checked):
+            progress(checked)
+            time.sleep(0.05)
+
+        return original(**{**kwargs, "batch_size": 1, "progress": slow})
+
+    def record(self):
+        write(self)
+        written.append((threading.current_thread().name, self.checked))
+
+    write = auditing._ProgressWriter._write
+    monkeypatch.setattr(verify, "chains_walk", slow_walk)
+    monkeypatch.setattr(auditing._ProgressWriter, "_write", record)
+    monkeypatch.setattr(auditing, "PROGRESS_SECONDS", 0.02)
+    run = auditing.verify_run_start(actor=auditor)
+    auditing.verify_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == VerifyStatus.OK and run.checked == run.total == 4  # 3 orders' events + the start
+    assert written and {name for name, _checked in written} == {"audit-verify-progress"}
+    assert any(0 < checked < run.total for _name, checked in written)  # seen moving, from the thread
+    assert not any(t.name == "audit-verify-progress" for t in threading.enumerate())
