@@ -15,6 +15,7 @@ from griddesk.audit.services import stream_of, streams_check
 from griddesk.audit.tasks import audit_verify_run
 from griddesk.audit.testing import tampering_allowed
 from griddesk.orders import services
+from griddesk.orgs.models import Staff
 from tests.audit.conftest import crew_steps, repair, sql
 
 pytestmark = pytest.mark.django_db
@@ -343,3 +344,10 @@ def test_rule_K8_a_verify_outside_a_transaction_writes_progress_from_its_own_thr
     assert written and {name for name, _checked in written} == {"audit-verify-progress"}
     assert any(0 < checked < run.total for _name, checked in written)  # seen moving, from the thread
     assert not any(t.name == "audit-verify-progress" for t in threading.enumerate())
+
+
+def test_verify_runs_are_read_only_in_the_admin(client):
+    root = Staff.objects.create_superuser("root", "root@example.com", "pw-root")
+    client.force_login(root)
+    assert client.get(reverse("admin:audit_verifyrun_changelist")).status_code == 200
+    assert client.get(reverse("admin:audit_verifyrun_add")).status_code == 403

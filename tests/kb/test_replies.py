@@ -139,3 +139,12 @@ def test_admin_cannot_delete_a_phrase(client):
     client.force_login(root)
     response = client.post(reverse("admin:kb_cannedreply_delete", args=[greeting().pk]), {"post": "yes"})
     assert response.status_code == 403 and CannedReply.objects.filter(pk=greeting().pk).exists()
+
+
+def test_the_new_order_form_offers_the_phrases_for_the_details(client, people):
+    client.force_login(people["agent"])
+    page = html.unescape(client.get(reverse("console:order_new")).content.decode())
+    assert 'data-reply-target="id_description"' in page
+    assert "您好，测试省电力公司，95598001号为您服务" in page
+    assert "您的工单编号是【工单编号】" in page  # no order yet: left for the agent
+

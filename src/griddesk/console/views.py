@@ -187,6 +187,7 @@ def _render_intake(request, form, customer):
     return render(request, "console/order_new.html", {
         "form": form, "customer": customer, "card": card, "view": view, "hotkeys": _hotkeys(),
         "categories": form.fields["category"].queryset,
+        "replies": replies_filled(user=request.user),  # 标准话术 for the details (kb): no order yet
     })
 
 
