@@ -66,8 +66,8 @@ def order_history(request, number):
 @login_required
 def user_history(request, username):
     _auditor(request)
-    staff = trails.staff_for_audit(user=request.user, query=username)
-    if staff is None or staff.username != username:
+    staff = trails.staff_for_audit(user=request.user, query=username, exact_username=True)
+    if staff is None:
         raise Http404(_("没有找到该人员，或其不在您的管辖范围内。"))
     trail = trails.user_trail(staff=staff, user=request.user)
     return render(request, "console/audit/trail.html", {
@@ -92,8 +92,8 @@ def order_export(request, number):
 @require_POST
 def user_export(request, username):
     _auditor(request)
-    staff = trails.staff_for_audit(user=request.user, query=username)
-    if staff is None or staff.username != username:
+    staff = trails.staff_for_audit(user=request.user, query=username, exact_username=True)
+    if staff is None:
         raise Http404(_("没有找到该人员，或其不在您的管辖范围内。"))
     trail = trails.user_trail(staff=staff, user=request.user)
     return _export(request, trail, stream=stream_of(staff), back=reverse("console:audit:user", args=[username]))

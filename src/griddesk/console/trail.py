@@ -187,14 +187,16 @@ def _intact(check, seq):
     return check is None or check.ok or seq < (check.seq or 0)
 
 
-def staff_for_audit(*, user, query):
-    """A staff member in the auditor's scope by user name or agent number (工号), else None."""
+def staff_for_audit(*, user, query, exact_username=False):
+    """A staff member in the auditor's scope by user name, or (unless `exact_username`) agent number
+    (工号), the user name first; else None."""
     query = (query or "").strip()[:150]
     if not query:
         return None
     scope = Q() if user.is_superuser else orgs_visible_q(user, "org__path")
-    return (Staff.objects.filter(scope).filter(Q(username=query) | Q(agent_no=query))
-            .select_related("org").order_by("pk").first())
+    wanted = Q(username=query) if exact_username else Q(username=query) | Q(agent_no=query)
+    found = list(Staff.objects.filter(scope).filter(wanted).select_related("org").order_by("pk")[:5])
+    return next((s for s in found if s.username == query), found[0] if found else None)
 
 
 def user_trail(*, staff, user, limit=USER_TRAIL_LIMIT):
