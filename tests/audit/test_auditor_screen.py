@@ -8,6 +8,7 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from griddesk.audit import auditing
 from griddesk.audit.models import AuditEvent, VerifyRun, VerifyStatus
@@ -52,6 +53,7 @@ def test_rule_K8_order_history_in_chain_order_with_labels_and_chain_ok(client, a
     assert dispatch["新状态"] == "已派工" and dispatch["原状态"] == "已受理"  # labels, not the codes
     created = dict(trail.rows[0].details)
     assert created["渠道"] == "95598热线" and created["工单类型"] == "故障报修"
+    assert created["客户提交时间"] == timezone.localtime(order.received_at).strftime("%Y-%m-%d %H:%M:%S")
     assert "审计链完整" in _text(response)
     assert "dispatched" not in _text(response)
 
@@ -274,8 +276,6 @@ def test_a_run_already_taken_is_not_run_twice(auditor):
 
 def test_a_run_the_worker_never_finished_ends_as_failed_when_the_next_starts(auditor):
     from datetime import timedelta
-
-    from django.utils import timezone
 
     dead = auditing.verify_run_start(actor=auditor)
     VerifyRun.objects.filter(pk=dead.pk).update(created_at=timezone.now() - timedelta(hours=7))

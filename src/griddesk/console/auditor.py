@@ -152,4 +152,7 @@ def verify_progress(request, pk):
     if not request.user.is_authenticated or not auditing.may_audit(request.user):
         return HttpResponse(status=HTMX_STOP_POLLING)
     run = get_object_or_404(VerifyRun.objects.select_related("started_by"), pk=pk)
-    return render(request, "console/audit/_run.html", {"run": run, "poll": not run.done})
+    response = render(request, "console/audit/_run.html", {"run": run, "poll": not run.done})
+    if run.done and request.htmx:
+        response["HX-Refresh"] = "true"  # the page shows the result and the runs' table, up to date
+    return response

@@ -9,6 +9,7 @@ shown, only counted. Codes are shown by their labels (actions, states, channels,
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Q
 from django.utils import timezone
@@ -82,7 +83,23 @@ def _key_label(key):
     return str(label) if label is not None else key
 
 
+DATETIME_KEYS = frozenset({"received_at", "due_at", "due", "at", "updated_at"})
+
+
+def _when_text(value):
+    """An ISO 8601 time from a payload, in local time; the text as it was if it is not one."""
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_naive(when):
+        return when.strftime("%Y-%m-%d %H:%M:%S")
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _value_text(key, value):
+    if isinstance(value, str) and key in DATETIME_KEYS:
+        return _when_text(value)
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, str) and key in VALUE_LABELS:
