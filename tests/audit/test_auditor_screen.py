@@ -67,8 +67,8 @@ def test_rule_K8_order_history_names_a_broken_chain_and_the_rows_after_it(client
     assert not trail.ok
     assert [row.chain_ok for row in trail.rows] == [True, True, False, False]
     check = streams_check([stream_of(order)])[stream_of(order)]
-    assert check.seq == 3 and "does not match its hash" in check.problem
-    assert f"{stream_of(order)}#3" in _text(response)
+    assert check.seq == 3 and check.kind == "hash" and "does not match its hash" in check.problem
+    assert f"{stream_of(order)}#3：内容与其哈希不符（事件被修改）" in _text(response)
 
 
 def test_rule_K8_order_history_names_an_order_changed_without_its_event(client, auditor, order):
@@ -82,7 +82,7 @@ def test_rule_K8_a_deleted_newest_event_shows_as_a_head_mismatch(order):
     with tampering_allowed():
         sql("DELETE FROM audit_auditevent WHERE id = %s", [newest.pk])
     check = streams_check([stream_of(order)])[stream_of(order)]
-    assert not check.ok and check.seq == 4 and "stream head says #4" in check.problem
+    assert not check.ok and check.seq == 4 and check.kind == "head" and "stream head says #4" in check.problem
 
 
 def test_user_history_lists_what_the_user_did_across_orders(client, auditor, staff, province):
@@ -351,3 +351,11 @@ def test_verify_runs_are_read_only_in_the_admin(client):
     client.force_login(root)
     assert client.get(reverse("admin:audit_verifyrun_changelist")).status_code == 200
     assert client.get(reverse("admin:audit_verifyrun_add")).status_code == 403
+
+
+def test_rule_K8_a_deleted_event_in_the_middle_is_a_gap(order):
+    middle = AuditEvent.objects.get(stream=stream_of(order), seq=2)
+    with tampering_allowed():
+        sql("DELETE FROM audit_auditevent WHERE id = %s", [middle.pk])
+    check = streams_check([stream_of(order)])[stream_of(order)]
+    assert check.kind == "gap" and check.seq == 3 and "expected #2, found #3" in check.problem

@@ -320,6 +320,7 @@ class StreamCheck:
     head_seq: int | None = None
     problem: str = ""
     seq: int | None = None  # where the problem is
+    kind: str = ""  # gap, link, key, hash, head, headless: which check failed
 
     @property
     def ok(self):
@@ -349,15 +350,17 @@ def streams_check(streams):
             continue
         last_seq, last_hash = ends.get(stream, (0, GENESIS_HASH))
         problem = _link_problem(seq, prev_hash, last_seq, last_hash)
+        kind = ("gap" if seq != last_seq + 1 else "link") if problem else ""
         if problem is None:
             key = ring.get(key_id)
             if key is None:
-                problem = f"signed with audit key {key_id!r}, which is not in the key ring"
+                problem, kind = f"signed with audit key {key_id!r}, which is not in the key ring", "key"
             elif digest != event_hash(key=key, key_id=key_id, prev_hash=prev_hash, stream=stream, seq=seq,
                                       action=action, actor_id=actor_id, actor_label=label, at=at, payload=payload):
                 problem = "content does not match its hash (event edited, or re-hashed without the audit key)"
+                kind = "hash"
         if problem:
-            check.problem, check.seq = problem, seq
+            check.problem, check.seq, check.kind = problem, seq, kind
             continue
         ends[stream] = (seq, digest)
     heads = dict((s, (q, h)) for s, q, h in AuditHead.objects.filter(stream__in=streams)
@@ -369,8 +372,9 @@ def streams_check(streams):
             continue
         end = ends.get(stream)
         if head is None and end is not None:
-            check.problem, check.seq = "stream has events but no head (head deleted)", 1
+            check.problem, check.seq, check.kind = "stream has events but no head (head deleted)", 1, "headless"
         elif head is not None and (end is None or end != head):
-            check.problem, check.seq = (f"stream head says #{head[0]} but the chain ends at #{end[0] if end else 0} "
-                                        "(newest events deleted or replaced)"), (end[0] if end else 0) + 1
+            check.problem, check.seq, check.kind = (
+                f"stream head says #{head[0]} but the chain ends at #{end[0] if end else 0} "
+                "(newest events deleted or replaced)"), (end[0] if end else 0) + 1, "head"
     return checks

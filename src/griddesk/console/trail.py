@@ -61,6 +61,12 @@ AUDITOR_PAYLOAD_LABELS = {
 }
 _ACCESS = {"full": _lazy("完整"), "masked": _lazy("部分隐藏"), "withheld": _lazy("对被投诉单位保密"),
            "sealed": _lazy("已封存")}
+# What each failed chain check means, for the screen (the detail stays as `audit verify` words it).
+CHAIN_PROBLEMS = {
+    "gap": _lazy("序号不连续（事件被删除）"), "link": _lazy("与上一事件的链接不符（上一事件被修改或删除）"),
+    "key": _lazy("签名密钥不在密钥环中"), "hash": _lazy("内容与其哈希不符（事件被修改）"),
+    "head": _lazy("链头与链尾不符（最新事件被删除或替换）"), "headless": _lazy("有事件但没有链头（链头被删除）"),
+}
 _RUN_STATUS = {"ok": _lazy("完整"), "broken": _lazy("发现问题"), "failed": _lazy("未能完成")}
 # Payload entries that hold a code, and the labels of their codes.
 VALUE_LABELS = {
@@ -147,7 +153,11 @@ class Trail:
 
     @property
     def broken(self):
-        return [check for check in self.checks.values() if not check.ok]
+        """The failed chains, each with `label`: what failed, in words."""
+        failed = [check for check in self.checks.values() if not check.ok]
+        for check in failed:
+            check.label = str(CHAIN_PROBLEMS.get(check.kind, check.kind))
+        return failed
 
 
 def _free_text_masked(order, access, key, text):
@@ -289,7 +299,8 @@ def trail_json(trail, *, exported_by):
         "exported_at": timezone.now().isoformat(),
         "exported_by": str(exported_by),
         "chains_ok": trail.ok,
-        "chain_problems": [{"stream": c.stream, "seq": c.seq, "problem": c.problem} for c in trail.broken],
+        "chain_problems": [{"stream": c.stream, "seq": c.seq, "what": c.label, "problem": c.problem}
+                           for c in trail.broken],
         "version_problem": trail.version_problem,
         "hidden_events": trail.hidden,
         "truncated": trail.truncated,
