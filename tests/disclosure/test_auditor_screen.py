@@ -118,3 +118,16 @@ def test_rule_K7_user_history_of_the_supervisor_who_opened_the_identity_shows_no
     assert "核实举报线索" in page
     for secret in _secrets(history)["report"]:
         assert secret not in page
+
+
+def test_rule_K9_the_order_page_blanks_the_complainant_named_in_free_text(history, staff, people):
+    """The order page's timeline and reminders follow the same rule: the accused 营销部's handler reads the
+    complaint forwarded to it, but not who complained, even where a reminder's reason names them."""
+    carol = history["persons"]["named"]
+    page = _client(people["handler"]).get(reverse("console:order", args=[history["named"].number])).content.decode()
+    assert "再次来电" in page
+    for secret in _secrets(history)["named"] + _masked(carol)[:2]:
+        assert secret not in page, secret
+    masked_view = _client(staff["outside"][RoleCode.SUPERVISOR]).get(
+        reverse("console:order", args=[history["named"].number])).content.decode()
+    assert f"客户{disclosure.mask_name(carol.name)}（{disclosure.mask_phone(carol.phone)}）再次来电" in masked_view
