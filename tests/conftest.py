@@ -122,6 +122,7 @@ SEED_MIGRATIONS = (
     "griddesk.orders.migrations.0003_seed_categories",
     "griddesk.calendar.migrations.0002_seed_calendars",
     "griddesk.rules.migrations.0002_seed_rulesets",
+    "griddesk.kb.migrations.0001_initial",
 )
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "griddesk.orders",
     "griddesk.outages",
     "griddesk.notify",
+    "griddesk.kb",
     "griddesk.api",
     "griddesk.console",
     "griddesk.portal",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from griddesk.audit.models import AuditEvent
+from griddesk.audit.models import AuditEvent, VerifyRun
 from griddesk.orders.disclosure import event_payload_for
 
 
@@ -19,6 +19,23 @@ class AuditEventAdmin(admin.ModelAdmin):
         if event is not None:
             event.payload = event_payload_for(event, request.user)
         return event
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VerifyRun)
+class VerifyRunAdmin(admin.ModelAdmin):
+    """The whole-audit verifications started from the auditor screen, as they ended: read only."""
+
+    list_display = ["created_at", "started_by", "status", "checked", "streams", "problem_count", "finished_at"]
+    list_filter = ["status"]
 
     def has_add_permission(self, request):
         return False

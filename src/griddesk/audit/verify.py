@@ -64,16 +64,17 @@ def history_snapshot():
         yield
 
 
-def history_verify(*, checkpoints=(), batch_size=5000):
+def history_verify(*, checkpoints=(), batch_size=5000, progress=None):
     """Check the whole history; a VerifyReport lists the first break of each problem found.
 
     `checkpoints`: statements of `checkpoint_make` kept elsewhere (checkpoints.checkpoint_load):
-    everything each of them saw must still be there, unchanged.
+    everything each of them saw must still be there, unchanged. `progress`: called with the number
+    of events checked so far, batch by batch (the auditor screen's background run, audit.auditing).
     """
     from griddesk.audit.checkpoints import checkpoint_breaks, checkpoints_marks
 
     with history_snapshot():
-        walk = chains_walk(marks=checkpoints_marks(checkpoints), batch_size=batch_size)
+        walk = chains_walk(marks=checkpoints_marks(checkpoints), batch_size=batch_size, progress=progress)
         breaks = walk.breaks + heads_check(walk)
         counters, (taken, odd_numbers) = order_counters(), order_numbers()
         breaks += orders_reconcile(walk) + odd_numbers + order_number_gaps(counters, taken)

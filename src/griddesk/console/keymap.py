@@ -17,7 +17,8 @@ from griddesk.console.forms import HOTKEYS
 from griddesk.orders.models import OrderType
 
 GLOBAL = ""
-PAGE_LABELS = {GLOBAL: _("所有页面"), "caller": _("来电客户页面"), "search": _("搜索框内")}
+PAGE_LABELS = {GLOBAL: _("所有页面"), "caller": _("来电客户页面"), "search": _("搜索框内"),
+               "reply": _("工单处理的文本框内")}
 
 
 def _entries():
@@ -34,6 +35,8 @@ def _entries():
         ("arrowdown", "", "", "search", _("下一条结果")),
         ("arrowup", "", "", "search", _("上一条结果")),
         ("enter", "", "", "search", _("打开选中的工单（未选中时打开结果页）")),
+        # bound by griddesk.js's canned-reply picker (kb): listed here so the map stays whole
+        ("alt+r", "", "", "reply", _("标准话术：移到话术选择框，↑/↓ 选择，Enter 插入")),
     ]
     # Rule C-1: every order type in a keystroke on the caller page.
     entries += [(key, "hotkey", key, "caller", _("新建工单：%s") % labels[value]) for key, value in HOTKEYS]

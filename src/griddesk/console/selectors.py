@@ -92,8 +92,7 @@ def order_page(*, order, user, now=None, person=None):
         "clocks": clocks,
         "events": _timeline(order, list(events_of(order)[:TIMELINE_SHOWN]), person.access),
         "actions": available_transitions(order, user, clocks),
-        "reminders": list(order.reminders.select_related("from_user", "to_user", "to_org", "to_crew")
-                          .order_by("-created_at")),
+        "reminders": _reminders_shown(order, person.access),
         "evidence": list(order.evidence.select_related("uploaded_by").order_by("uploaded_at")),
         "children": list(order.children.order_by("accepted_at")),
         "quote_lines": list(order.quote_lines.all()) if order.order_type == OrderType.REPAIR else [],
@@ -149,6 +148,7 @@ ACTION_LABELS = {
     "order.outage_attached": _("并入停电事件（C-9）"), "order.outage_detached": _("移出停电事件"),
     "order.restoration_notified": _("短信通知客户已恢复供电（C-12）"),
     "order.restoration_time_changed": _("短信通知客户预计恢复时间调整"),
+    "order.evidence_downloaded": _("下载附件"), "audit.exported": _("导出审计历史"),
 }
 # Which payload entries the timeline shows, and under what name (the rest stays in the audit log).
 PAYLOAD_LABELS = {
@@ -169,9 +169,26 @@ def _timeline(order, events, access):
     rows = []
     for event in events:
         payload = disclosure.payload_for(event.payload, access)  # rules K-7, K-9: no person in the history shown
-        details = [(PAYLOAD_LABELS[key], value) for key, value in payload.items()
+        details = [(PAYLOAD_LABELS[key], _free_text_shown(order, access, value)) for key, value in payload.items()
                    if key in PAYLOAD_LABELS and value not in (None, "", [], {})]
         rows.append({"at": event.at, "actor": event.actor_label, "action": event.action,
                      "label": labels.get(event.action, event.action), "details": details,
                      "to": payload.get("to")})
+    return rows
+
+
+def _free_text_shown(order, access, value):
+    """Staff-typed text in the timeline: the order's customer or caller named in it is masked for whoever
+    sees them masked, and blanked (****) where nothing of them may show (rules K-7, K-9)."""
+    if access == disclosure.Access.FULL or not isinstance(value, str):
+        return value
+    return disclosure.persons_masked_in(order, value, redact=access in (disclosure.Access.SEALED,
+                                                                        disclosure.Access.WITHHELD))
+
+
+def _reminders_shown(order, access):
+    """The order's reminders, each reason as the user may see it (display copies, `_free_text_shown`)."""
+    rows = list(order.reminders.select_related("from_user", "to_user", "to_org", "to_crew").order_by("-created_at"))
+    for reminder in rows:
+        reminder.reason = _free_text_shown(order, access, reminder.reason)
     return rows

@@ -20,6 +20,7 @@ urlpatterns = [
     path("orders/<str:number>/act/<str:action>/", views.order_action, name="order_action"),
     path("orders/<str:number>/reminder/", views.order_reminder, name="order_reminder"),
     path("orders/<str:number>/evidence/", views.order_evidence, name="order_evidence"),
+    path("orders/<str:number>/evidence/<int:pk>/", views.order_evidence_file, name="order_evidence_file"),
     path("orders/<str:number>/identity/", views.order_identity, name="order_identity"),
     path("orders/<str:number>/person/", views.order_person, name="order_person"),
     path("orders/<str:number>/accused/", views.order_accuse, name="order_accuse"),
@@ -27,4 +28,5 @@ urlpatterns = [
     path("crew/", include("griddesk.console.crew_urls")),
     path("inbox/", include("griddesk.console.inbox_urls")),
     path("outages/", include("griddesk.console.board_urls")),
+    path("audit/", include("griddesk.console.auditor_urls")),
 ]

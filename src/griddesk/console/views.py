@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +26,10 @@ from griddesk.console.actions import ACTIONS
 from griddesk.console.showing import shown_recently, shown_remember
 from griddesk.console.storm import storm_prompt_links
 from griddesk.customers.lookup import caller_card, caller_lookup, customer_for_caller
+from griddesk.kb.services import replies_filled
 from griddesk.orders import disclosure
 from griddesk.orders import services as order_services
-from griddesk.orders.models import OrderType, ReminderKind
+from griddesk.orders.models import Evidence, OrderType, ReminderKind
 from griddesk.orders.services import ConcurrentUpdate
 from griddesk.orders.workflows import TransitionRefused, transitions_of
 from griddesk.orgs.models import RoleCode
@@ -222,6 +223,7 @@ def _render_intake(request, form, customer):
     return render(request, "console/order_new.html", {
         "form": form, "customer": customer, "card": card, "view": view, "hotkeys": _hotkeys(),
         "categories": pickers.category_tree(),  # rule A-1's complaint classes, trees in order
+        "replies": replies_filled(user=request.user),  # 标准话术 for the details (kb): no order yet
     })
 
 
@@ -287,6 +289,8 @@ def _action_forms(request, order, actions):
         form = form_class(initial={"version": order.version}, prefix=transition.action, **kwargs)
         forms_by_action.append((transition, form))
     return {"action_forms": forms_by_action, "reminder_form": forms.ReminderForm(prefix="reminder"),
+            # 标准话术 for the free-text fields, placeholders filled from this order and agent (kb)
+            "replies": replies_filled(user=request.user, order=order) if forms_by_action else [],
             "evidence_form": forms.EvidenceForm(prefix="evidence"),
             "identity_form": forms.IdentityOpenForm(prefix="identity"),
             "accuse_form": forms.AccuseForm(prefix="accuse", orgs=selectors.accuse_targets())}
@@ -357,6 +361,21 @@ def order_evidence(request, number):
     else:
         messages.success(request, _("附件已上传（SHA-256 %s…）。") % evidence.sha256[:12])
     return redirect("console:order", number=number)
+
+
+@login_required
+def order_evidence_file(request, number, pk):
+    """Download one evidence file of an order the user may read (disclosure.order_readable, via
+    `_order_or_404`): audited (who, which file), offered as an attachment under its own name with the
+    content type it was uploaded as; any other order's file, a missing one or one stored outside the
+    media directory is 404."""
+    order = _order_or_404(request, number)
+    try:
+        evidence, handle = order_services.evidence_download(order=order, evidence_id=pk, actor=request.user)
+    except Evidence.DoesNotExist:
+        raise Http404(_("没有找到该附件。")) from None
+    return FileResponse(handle, as_attachment=True, filename=order_services.evidence_filename(evidence),
+                        content_type=evidence.content_type)
 
 
 @login_required

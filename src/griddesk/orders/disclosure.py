@@ -309,6 +309,16 @@ def notice_text(order, text):
     text = (text or "").strip()
     if not text or identity_sealed(order):
         return ""
+    return persons_masked_in(order, text)
+
+
+REDACTED = "****"
+
+
+def persons_masked_in(order, text, *, redact=False):
+    """`text` with the order's customer and caller (name, phone, account, address) masked wherever
+    they appear: staff-typed text shown to someone without full access to the person (K-7, K-9).
+    `redact`: replaced by "****" instead, for whom nothing of the person may show (sealed, withheld)."""
     customer = order.customer if order.customer_id else None
     values = [(order.caller_phone, mask_phone), (order.caller_name, mask_name)]
     if customer is not None:
@@ -317,7 +327,7 @@ def notice_text(order, text):
     for value, mask in sorted(values, key=lambda item: -len(item[0] or "")):
         value = (value or "").strip()
         if len(value) >= 2 and value in text:
-            text = text.replace(value, mask(value))
+            text = text.replace(value, REDACTED if redact else mask(value))
     return text
 
 

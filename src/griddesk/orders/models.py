@@ -342,6 +342,8 @@ class Evidence(models.Model):
     file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
     note = models.CharField(_("说明"), max_length=200, blank=True)
     sha256 = models.CharField(max_length=64)
+    # The type the file was uploaded as (checked: type/subtype), served with every download.
+    content_type = models.CharField(_("文件类型"), max_length=100, default="application/octet-stream")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 

@@ -4,12 +4,14 @@ Views, the API and imports call these; nothing else writes an order.
 """
 
 import hashlib
+import mimetypes
 import os
+import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -555,13 +557,52 @@ def evidence_attach(*, order, actor, file, note="", stage=""):
     name = os.path.basename(file.name)[:100]
     with transaction.atomic():
         evidence = Evidence(order=order, stage=stage or order.state, note=(note or "")[:200],
-                            sha256=digest.hexdigest(), uploaded_by=actor)
+                            sha256=digest.hexdigest(), uploaded_by=actor,
+                            content_type=evidence_content_type(getattr(file, "content_type", None), name))
         evidence.file.save(name, file, save=False)
         evidence.save()
         audit_append(stream=stream_of(order), action="order.evidence", actor=actor,
                      payload={"file": name, "sha256": evidence.sha256, "bytes": file.size,
                               "stage": evidence.stage, "note": evidence.note})
     return evidence
+
+
+CONTENT_TYPE_FORM = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
+OCTET_STREAM = "application/octet-stream"
+
+
+def evidence_content_type(declared, name):
+    """The type an upload is stored and served as: the one the browser declared when it is a plain
+    `type/subtype` (parameters dropped, lower case), else the one the file name suggests, else
+    application/octet-stream. Never anything that could split a header."""
+    declared = (declared or "").split(";")[0].strip().lower()
+    if CONTENT_TYPE_FORM.match(declared):
+        return declared
+    guessed, _encoding = mimetypes.guess_type(name or "")
+    return guessed if guessed and CONTENT_TYPE_FORM.match(guessed) else OCTET_STREAM
+
+
+def evidence_download(*, order, evidence_id, actor):
+    """An order's evidence file for `actor` to download, the download audited on the order (who,
+    which file; rule K-8). The caller checked that `actor` may read the order
+    (`disclosure.order_readable`); the evidence must belong to that very order. Returns
+    (evidence, open file); raises Evidence.DoesNotExist when there is no such file of this order,
+    or its stored file is missing or lies outside the media directory (never served)."""
+    evidence = Evidence.objects.filter(order=order, pk=evidence_id).first()
+    if evidence is None or not evidence.file.name:
+        raise Evidence.DoesNotExist
+    try:
+        handle = evidence.file.storage.open(evidence.file.name, "rb")
+    except (OSError, SuspiciousFileOperation):
+        raise Evidence.DoesNotExist from None
+    audit_append(stream=stream_of(order), action="order.evidence_downloaded", actor=actor,
+                 payload={"evidence": evidence.pk, "file": evidence_filename(evidence), "sha256": evidence.sha256})
+    return evidence, handle
+
+
+def evidence_filename(evidence):
+    """The name a download is offered under: the stored file's own name, without any directory."""
+    return os.path.basename(evidence.file.name or "") or f"evidence-{evidence.pk}"
 
 
 def order_reply(*, order, actor, reply, expected_version=None):

@@ -75,9 +75,10 @@ RULES = (
          "Answer within four rings, apologise when the caller waited longer, greet, then give the unit's "
          "name and the agent's number (工号).",
          "The agent's number is kept on every order and every call outcome the agent records, and shown "
-         "on the order page. Ring counts, waiting times and a service-level report (share answered within "
-         "four rings) would need call-detail records from the telephone system, which GridDesk does not "
-         "import yet."),
+         "on the order page. The standard greeting and the apology for a long wait are canned replies "
+         "(标准话术) that fill in the agent's unit and number. Ring counts, waiting times and a service-level "
+         "report (share answered within four rings) would need call-detail records from the telephone "
+         "system, which GridDesk does not import yet."),
     Rule("C-5", "hotline",
          "Read the important points back to the caller for confirmation (复述确认), and let the customer "
          "hang up first.",
@@ -373,7 +374,8 @@ RULES = (
     Rule("K-4", "complaints",
          "Handle matters on the basis of facts and the law.",
          "The handling department records its findings (调查结果) with the responsibility cause (A-2) and "
-         "can attach evidence; each attachment is stored with its SHA-256 and audited."),
+         "can attach evidence; each attachment is stored with its SHA-256 and audited, and whoever may "
+         "read the order downloads it, each download audited."),
     Rule("K-5", "complaints",
          "Departments must not shirk, stall or pass matters around for show (推诿、拖延、敷衍).",
          "Transfers and bounce-backs (退单) are counted on the order and shown; no order is without an owner "
@@ -400,7 +402,8 @@ RULES = (
          "Hiding, concealing or destroying complaints is punished.",
          "Nothing is deleted: work orders refuse deletion, and every change appends to a hash-chained audit "
          "history that the database keeps append-only and `griddesk audit verify` checks; an action and "
-         "its event commit together."),
+         "its event commit together. Auditors read an order's or a person's history with its chain "
+         "checked, export it (audited) and run the whole verify from the console."),
     Rule("K-9", "complaints",
          "No retaliation against complainants and reporters.",
          "The units complained about are recorded on the matter; on no channel do they see who complained, "

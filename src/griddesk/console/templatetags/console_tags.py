@@ -51,3 +51,17 @@ def keymap_overlay():
     from griddesk.console.keymap import bindings, keymap
 
     return {"keymap": keymap(), "bindings": bindings(), "ui_text": {"filter": _("输入筛选…")}}
+
+
+@register.filter
+def evidence_name(name):
+    """An evidence file's own name, without the storage directories ("evidence/2026/12/…")."""
+    return (name or "").rsplit("/", 1)[-1]
+
+
+@register.filter
+def may_audit(user):
+    """The header links the auditor screen for those who may use it (audit.auditing.may_audit)."""
+    from griddesk.audit.auditing import may_audit as allowed
+
+    return allowed(user)
