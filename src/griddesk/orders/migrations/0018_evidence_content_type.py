@@ -19,7 +19,7 @@ def guess_types(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("orders", "0016_reminder_routing_escalation"),
+        ("orders", "0017_channel_ivr"),
     ]
 
     operations = [
