@@ -4,6 +4,9 @@ Thin views: parse the GET form into `QueueFilters`, call `orders.queries.order_q
 render. An htmx request gets only the table, so filtering and paging swap it in place.
 """
 
+from collections import Counter
+from itertools import groupby
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from griddesk.console.forms import org_labels
 from griddesk.orders import disclosure
 from griddesk.orders.bulk import (
     ASSIGNING_ROLES,
@@ -26,8 +30,9 @@ from griddesk.orders.bulk import (
     orders_remind_bulk,
 )
 from griddesk.orders.disclosure import order_readable
-from griddesk.orders.models import Category, OrderState, OrderType, Reminder, ReminderKind
+from griddesk.orders.models import Category, CategoryScheme, OrderState, OrderType, Reminder, ReminderKind
 from griddesk.orders.queries import OPEN, QueueFilters, order_queue
+from griddesk.orders.workflows import WORKFLOWS
 from griddesk.orgs.models import Org, RoleCode, Staff
 from griddesk.orgs.selectors import orgs_visible_q
 
@@ -138,12 +143,34 @@ def _render(request, context, status=200):
         return render(request, "console/queues/_table.html", context, status=status)
     context.update({
         "order_types": OrderType.choices,
-        "states": [(OPEN, _("未归档（全部在办）")), *OrderState.choices],
-        "categories": Category.objects.filter(active=True).order_by("scheme", "sort", "code")
-        .values_list("code", "name"),
-        "orgs": Org.objects.filter(orgs_visible_q(user)).order_by("path").values_list("code", "name")[:500],
+        "states": [(OPEN, _("未归档（全部在办）")), *state_choices()],
+        "category_groups": category_groups(),
+        "orgs": org_labels(Org.objects.filter(orgs_visible_q(user)).order_by("path")
+                           .values_list("code", "name", "parent__name")[:500]),
     })
     return render(request, "console/queues/queue.html", context, status=status)
+
+
+def state_choices():
+    """OrderState's choices for the filter. Two states share a label (已答复: `replied` of complaints
+    and reports, `answered` of consultations and feedback): each names the order types it is of."""
+    shared = {label for label, n in Counter(str(label) for _v, label in OrderState.choices).items() if n > 1}
+    choices = []
+    for value, label in OrderState.choices:
+        if str(label) in shared:
+            types = [OrderType(t).label for t, transitions in WORKFLOWS.items()
+                     if any(tr.target == value for tr in transitions)]
+            label = _("%(state)s（%(types)s）") % {"state": label, "types": _("、").join(str(t) for t in types)}
+        choices.append((value, label))
+    return choices
+
+
+def category_groups():
+    """[(scheme label, [(code, name)])]: the filter's categories under one <optgroup> per scheme (A-1 and
+    the 2014 scheme both have a 供电质量)."""
+    rows = Category.objects.filter(active=True).order_by("scheme", "sort", "code").values_list("scheme", "code", "name")
+    return [(CategoryScheme(scheme).label, [(code, name) for _s, code, name in group])
+            for scheme, group in groupby(rows, key=lambda row: row[0])]
 
 
 def _assignees(user):

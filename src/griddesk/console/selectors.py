@@ -6,7 +6,18 @@ from django.utils.translation import gettext_lazy as _
 
 from griddesk.grid.models import Zone
 from griddesk.orders import disclosure
-from griddesk.orders.models import OPEN_STATES, OrderType, Reminder, SealedIdentity, SlaClock, WorkOrder
+from griddesk.orders.models import (
+    OPEN_STATES,
+    Channel,
+    ComplaintCause,
+    OrderType,
+    PayMethod,
+    Reminder,
+    Satisfaction,
+    SealedIdentity,
+    SlaClock,
+    WorkOrder,
+)
 from griddesk.orders.services import ACCUSABLE_TYPES, ACCUSE_ROLES, may_open_identity
 from griddesk.orders.workflows import available_transitions, transitions_of
 from griddesk.orgs.models import Org, OrgKind
@@ -159,6 +170,16 @@ PAYLOAD_LABELS = {
     "org": _("单位"), "accused": _("被投诉/举报单位"),
 }
 
+# Payload entries stored as choice codes: the timeline shows their labels, never `hotline` or `satisfied`.
+PAYLOAD_CHOICES = {"channel": Channel, "cause": ComplaintCause, "satisfaction": Satisfaction, "method": PayMethod}
+
+
+def _payload_shown(key, value):
+    choices = PAYLOAD_CHOICES.get(key)
+    if choices is not None and isinstance(value, str) and value in choices.values:
+        return choices(value).label
+    return value
+
 
 def _timeline(order, events, access):
     labels = {f"order.{t.action}": str(t.label) for t in transitions_of(order.order_type)}
@@ -166,7 +187,7 @@ def _timeline(order, events, access):
     rows = []
     for event in events:
         payload = disclosure.payload_for(event.payload, access)  # rules K-7, K-9: no person in the history shown
-        details = [(PAYLOAD_LABELS[key], value) for key, value in payload.items()
+        details = [(PAYLOAD_LABELS[key], _payload_shown(key, value)) for key, value in payload.items()
                    if key in PAYLOAD_LABELS and value not in (None, "", [], {})]
         rows.append({"at": event.at, "actor": event.actor_label, "action": event.action,
                      "label": labels.get(event.action, event.action), "details": details,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from griddesk.console.crew import parse_local_datetime
+from griddesk.console.forms import org_labels
 from griddesk.orders.models import ClockPause
 from griddesk.orgs.models import Org, RoleCode
 from griddesk.orgs.selectors import orgs_visible_q
@@ -62,7 +63,8 @@ def storm_page(request):
     context = {
         "storms": storms_for(request.user, now), "form": form,
         "can_declare": request.user.has_role(*DECLARING_ROLES),
-        "orgs": Org.objects.filter(orgs_visible_q(request.user)).order_by("path").values_list("code", "name"),
+        "orgs": org_labels(Org.objects.filter(orgs_visible_q(request.user)).order_by("path")
+                           .values_list("code", "name", "parent__name")),
     }
     return render(request, "console/queues/storm.html", context, status=status)
 
