@@ -12,6 +12,7 @@ from django.apps import apps
 from django.db import models
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+MASKED = re.compile(r"[^\s（）()·]*\*+[^\s（）()·]*")
 HIDDEN = {"script", "style", "template", "noscript"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -118,6 +119,7 @@ def cjk_lines(page, known=()):
     for text in [*page.texts, *page.placeholders]:
         for value in known:
             text = text.replace(value, "")
+        text = MASKED.sub("", text)  # 李*, 临河县城关镇****: customer data, masked (orders.disclosure)
         if CJK.search(text):
             left.append(text)
     return left

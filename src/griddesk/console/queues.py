@@ -169,7 +169,7 @@ def category_groups():
     """[(scheme label, [(code, name)])]: the filter's categories under one <optgroup> per scheme (A-1 and
     the 2014 scheme both have a 供电质量)."""
     rows = Category.objects.filter(active=True).order_by("scheme", "sort", "code").values_list("scheme", "code", "name")
-    return [(CategoryScheme(scheme).label, [(code, name) for _s, code, name in group])
+    return [(CategoryScheme(scheme).label, [(code, _(name)) for _s, code, name in group])
             for scheme, group in groupby(rows, key=lambda row: row[0])]
 
 

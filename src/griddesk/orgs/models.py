@@ -104,7 +104,7 @@ class Staff(AbstractUser):
 
     def __str__(self):
         name = self.get_full_name() or self.username
-        return f"{name}（{self.agent_no}）" if self.agent_no else name
+        return _("%(name)s（%(agent_no)s）") % {"name": name, "agent_no": self.agent_no} if self.agent_no else name
 
     def role_codes(self):
         """Role codes, cached on the instance (one query per request at most)."""
