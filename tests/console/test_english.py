@@ -155,6 +155,15 @@ def test_every_console_page_is_english_for_every_role(world, who):
                                                                                   indent=1)
 
 
+@pytest.mark.parametrize("url", ["/", "/console/login/", "/console/no-such-page/"])
+def test_public_pages_are_english(client, province, url):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(url)
+    assert response.status_code in (200, 404)
+    page = read_page(response.content.decode())
+    assert page.texts and not cjk_lines(page), cjk_lines(page)
+
+
 def test_the_language_cookie_is_what_the_language_form_sets(client, people):
     client.force_login(people["agent"])
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/console/"})
