@@ -5,7 +5,7 @@ of the same-origin links reachable from /console/, once in Chinese and once in E
 
 - no page answers with a server error (status < 500), and no link leads to a refusal (403);
 - no raw choice code (`hotline`, `satisfied`, `attitude`, `invoice`, … every ASCII-word value of the
-  project's model choices) is shown as visible text where its label belongs;
+  project's model choices) and no category code (A1-ATT) is shown as visible text where its label belongs;
 - no select shows Django's untranslated empty choice ("- Select an option -" / "---------");
 - no select offers the same label twice;
 - no text repeats a parenthesised value ("张三（A1001）（A1001）": the agent number twice).
@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from griddesk.api.models import CallOutcomeKind
 from griddesk.api.services import call_outcome_record
 from griddesk.demo.services import build_demo_province
-from griddesk.orders.models import OrderState, ReminderKind, WorkOrder
+from griddesk.orders.models import Category, OrderState, ReminderKind, WorkOrder
 from griddesk.orders.services import reminder_send
 from griddesk.orgs.models import RoleCode, Staff
 from griddesk.outages.services import storm_declare
@@ -43,6 +43,7 @@ ROLES = [RoleCode.ADMINISTRATOR, RoleCode.AGENT, RoleCode.SHIFT_LEADER, RoleCode
 UNTRANSLATED_EMPTY = {"- Select an option -", "---------"}
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 REPEATED = re.compile(r"[（(]([^（）()]+)[）)]\s*[（(]\1[）)]")  # 张三（A1001）（A1001）
+CATEGORY_CODE = re.compile(r"(?<![A-Za-z0-9-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![A-Za-z0-9-])")
 LIST_OF_CODES = re.compile(r"[:：]\s*([a-z_]+(?:\s*[,，、]\s*[a-z_]+)+)")
 
 
@@ -148,6 +149,11 @@ def raw_codes(page, codes, language):
     return found
 
 
+def category_codes_shown(page, category_codes):
+    """Category codes (A1-ATT, F-HV-TX) shown where the category's name belongs."""
+    return [code for text in page.texts for code in CATEGORY_CODE.findall(text) if code in category_codes]
+
+
 def select_defects(page):
     defects = []
     for select in page.selects:
@@ -167,6 +173,7 @@ def select_defects(page):
 def test_new_user_crawl(client, demo, role, db):
     user = first_login(demo, role)
     client.force_login(user)
+    category_codes = set(Category.objects.values_list("code", flat=True))
     defects, pages = {}, Counter()  # (language, view, problem) -> first URL showing it
     for language in ("zh-hans", "en"):
         with translation.override(language):
@@ -182,6 +189,8 @@ def test_new_user_crawl(client, demo, role, db):
                 page = read_page(response.content.decode())
                 problems += [f"raw code {code!r} shown (label {codes[code]!r})"
                              for code in sorted(set(raw_codes(page, codes, language)))]
+                problems += [f"category code {code!r} shown" for code in sorted(set(
+                    category_codes_shown(page, category_codes)))]
                 problems += select_defects(page)
                 problems += [f"the same value twice in {text!r}" for text in page.texts if REPEATED.search(text)]
             for problem in problems:
