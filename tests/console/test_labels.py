@@ -81,3 +81,14 @@ def test_the_harassment_table_shows_the_agent_number_once(client, people, provin
     client.force_login(people["leader"])
     html = client.get(reverse("console:queues:queue")).content.decode()
     assert html.count("95598001") == 1 and "agent（95598001）" in html
+
+
+def test_rule_K8_audit_keeps_the_actor_the_same_in_every_language(people, province):
+    from griddesk.audit.models import AuditEvent
+
+    with translation.override("en"):
+        assert str(people["agent"]) == "agent (95598001)"
+        order = services.order_create(order_type="consultation", channel="hotline", actor=people["agent"],
+                                      customer=province["customers"][0], title="电价咨询")
+    event = AuditEvent.objects.filter(stream__endswith=f":{order.pk}").order_by("seq").first()
+    assert event.actor_label == "agent（95598001）"

@@ -196,7 +196,7 @@ def _payload_shown(key, value, names):
     return value
 
 
-# An audit event keeps its actor as `str(staff)` was then (K-8: never rewritten): 张三（A1001）.
+# An audit event keeps its actor as `staff.record_label` was then (K-8: never rewritten): 张三（A1001）.
 ACTOR_LABEL = re.compile(r"^(?P<name>.+)（(?P<agent_no>[^（）]+)）$")
 
 

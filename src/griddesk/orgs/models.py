@@ -106,6 +106,12 @@ class Staff(AbstractUser):
         name = self.get_full_name() or self.username
         return _("%(name)s（%(agent_no)s）") % {"name": name, "agent_no": self.agent_no} if self.agent_no else name
 
+    @property
+    def record_label(self):
+        """How records keep this person (audit events' actor_label, K-8): the same in every language."""
+        name = self.get_full_name() or self.username
+        return f"{name}（{self.agent_no}）" if self.agent_no else name
+
     def role_codes(self):
         """Role codes, cached on the instance (one query per request at most)."""
         if not hasattr(self, "_role_codes"):
