@@ -45,6 +45,13 @@ TEXTS = {
 ENGLISH = {settings.LANGUAGE_COOKIE_NAME: "en"}
 
 
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """A request in English leaves English active in the thread: later tests expect the default."""
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(people, province, make_staff):
     """One order of every type, in states that show most of the order page, and the day's extras."""

@@ -15,6 +15,7 @@ from tests.console.pages import read_page
 
 
 def test_units_sharing_a_name_are_told_apart_by_their_parent():
+    translation.activate("zh-hans")
     rows = [("A", "城关供电所", "临河县供电公司"), ("B", "城关供电所", "青山县供电公司"),
             ("C", "东关供电所", "临河县供电公司")]
     assert org_labels(rows) == [("A", "城关供电所（临河县供电公司）"), ("B", "城关供电所（青山县供电公司）"),
@@ -26,7 +27,8 @@ def test_units_sharing_a_name_are_told_apart_by_their_parent():
 def test_unit_selects_use_the_parent_for_shared_names(province):
     Org.objects.create(code="P0201", name="城关供电所", kind="station", parent=province["other_city"])
     form = AccuseForm(prefix="accuse", orgs=Org.objects.order_by("path"))
-    labels = [str(label) for _value, label in form.fields["org"].choices]
+    with translation.override("zh-hans"):
+        labels = [str(label) for _value, label in form.fields["org"].choices]
     assert "城关供电所（临河县供电公司）" in labels and "城关供电所（云岭供电公司）" in labels
     assert "临河县供电公司" in labels  # a name nobody else has stays as it is
     assert len(labels) == len(set(labels))
@@ -43,11 +45,20 @@ def test_the_state_filter_offers_no_label_twice():
 
 
 def test_the_category_filter_groups_by_scheme(db):
-    groups = category_groups()
-    assert [str(scheme) for scheme, _c in groups] == ["投诉分类（A-1）", "投诉分类（2014版五类）", "故障分类"]
+    with translation.override("zh-hans"):
+        groups = category_groups()
+        schemes = [str(scheme) for scheme, _c in groups]
+    assert schemes == ["投诉分类（A-1）", "投诉分类（2014版五类）", "故障分类"]
     for _scheme, categories in groups:
         names = [name for _code, name in categories]
         assert len(names) == len(set(names))
+
+
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """A request in English leaves English active in the thread: later tests expect the default."""
+    yield
+    translation.deactivate()
 
 
 @pytest.mark.parametrize(("language", "label"), [("zh-hans", "— 请选择 —"), ("en", "— Select —")])

@@ -47,6 +47,13 @@ CATEGORY_CODE = re.compile(r"(?<![A-Za-z0-9-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![A
 LIST_OF_CODES = re.compile(r"[:：]\s*([a-z_]+(?:\s*[,，、]\s*[a-z_]+)+)")
 
 
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """A request in English leaves English active in the thread: later tests expect the default."""
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo province with a busy last three days: ~390 orders, ~140 of them open, of every type
