@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-admin.site.site_header = "GridDesk 管理后台"
+admin.site.site_header = _("GridDesk 管理后台")
 admin.site.site_title = "GridDesk"
-admin.site.index_title = "配置管理"
+admin.site.index_title = _("配置管理")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

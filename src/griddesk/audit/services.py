@@ -48,7 +48,10 @@ def event_hash(*, key_id, prev_hash, stream, seq, action, actor_id, actor_label,
 
 
 def _label(actor):
-    return str(actor)[:80] if actor is not None else ""
+    """The actor as the event keeps it: a staff member's `record_label`, whatever the request's language."""
+    if actor is None:
+        return ""
+    return str(getattr(actor, "record_label", None) or actor)[:80]
 
 
 def _signed_event(*, stream, seq, action, actor, at, payload, prev_hash, signer):

@@ -1,15 +1,30 @@
 """Reads for the staff console: dashboard, inbox, an order's page."""
 
+import re
+
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from griddesk.grid.models import Zone
 from griddesk.orders import disclosure
-from griddesk.orders.models import OPEN_STATES, OrderType, Reminder, SealedIdentity, SlaClock, WorkOrder
+from griddesk.orders.models import (
+    OPEN_STATES,
+    Channel,
+    ComplaintCause,
+    OrderType,
+    PayMethod,
+    Reminder,
+    Satisfaction,
+    SealedIdentity,
+    SlaClock,
+    WorkOrder,
+)
 from griddesk.orders.services import ACCUSABLE_TYPES, ACCUSE_ROLES, may_open_identity
 from griddesk.orders.workflows import available_transitions, transitions_of
-from griddesk.orgs.models import Org, OrgKind
+from griddesk.orgs.models import Crew, Org, OrgKind
 from griddesk.orgs.selectors import orgs_visible_q
 
 INBOX_SHOWN = 20
@@ -162,16 +177,65 @@ PAYLOAD_LABELS = {
     "org": _("单位"), "accused": _("被投诉/举报单位"), "outage": _("停电事件"),
 }
 
+# Payload entries stored as choice codes: the timeline shows their labels, never `hotline` or `satisfied`.
+PAYLOAD_CHOICES = {"channel": Channel, "cause": ComplaintCause, "satisfaction": Satisfaction, "method": PayMethod}
+
+
+ORG_KEYS, CREW_KEYS = {"org", "department", "accused"}, {"crew"}
+
+
+def _payload_shown(key, value, names):
+    """What the timeline shows for a payload entry: a choice's label, a unit's or crew's name
+    (the payload keeps their codes), a time in local time; never a code or an ISO timestamp."""
+    choices = PAYLOAD_CHOICES.get(key)
+    if choices is not None and isinstance(value, str) and value in choices.values:
+        return choices(value).label
+    if key in ORG_KEYS | CREW_KEYS:
+        values = value if isinstance(value, list) else [value]
+        return _("、").join(names.get((key in CREW_KEYS, v), str(v)) for v in values)
+    if key == "due_at" and isinstance(value, str):
+        moment = parse_datetime(value)
+        return date_format(timezone.localtime(moment), "m-d H:i") if moment else value
+    return value
+
+
+# An audit event keeps its actor as `staff.record_label` was then (K-8: never rewritten): 张三（A1001）.
+ACTOR_LABEL = re.compile(r"^(?P<name>.+)（(?P<agent_no>[^（）]+)）$")
+
+
+def _actor_shown(label):
+    """The stored actor label in the reader's language (Staff.__str__'s format)."""
+    match = ACTOR_LABEL.match(label or "")
+    return _("%(name)s（%(agent_no)s）") % match.groupdict() if match else label
+
+
+def _payload_names(payloads):
+    """(is crew, code) -> name for the units and crews the payloads name: two queries at most."""
+    wanted = {True: set(), False: set()}
+    for payload in payloads:
+        for key, value in payload.items():
+            if key in ORG_KEYS | CREW_KEYS and value:
+                wanted[key in CREW_KEYS].update(value if isinstance(value, list) else [value])
+    names = {}
+    if wanted[False]:
+        names.update(((False, code), name) for code, name in
+                     Org.objects.filter(code__in=wanted[False]).values_list("code", "name"))
+    if wanted[True]:
+        names.update(((True, code), name) for code, name in
+                     Crew.objects.filter(code__in=wanted[True]).values_list("code", "name"))
+    return names
+
 
 def _timeline(order, events, access):
     labels = {f"order.{t.action}": str(t.label) for t in transitions_of(order.order_type)}
     labels.update(ACTION_LABELS)
     rows = []
-    for event in events:
-        payload = disclosure.payload_for(event.payload, access)  # rules K-7, K-9: no person in the history shown
-        details = [(PAYLOAD_LABELS[key], _free_text_shown(order, access, value)) for key, value in payload.items()
+    payloads = [disclosure.payload_for(event.payload, access) for event in events]  # K-7, K-9: no person shown
+    names = _payload_names(payloads)
+    for event, payload in zip(events, payloads, strict=True):
+        details = [(PAYLOAD_LABELS[key], _free_text_shown(order, access, _payload_shown(key, value, names))) for key, value in payload.items()
                    if key in PAYLOAD_LABELS and value not in (None, "", [], {})]
-        rows.append({"at": event.at, "actor": event.actor_label, "action": event.action,
+        rows.append({"at": event.at, "actor": _actor_shown(event.actor_label), "action": event.action,
                      "label": labels.get(event.action, event.action), "details": details,
                      "to": payload.get("to")})
     return rows

@@ -98,7 +98,7 @@ def caller_search(request):
     query = form.data.get("q", "")[:100]
     results = caller_lookup(query=query, user=request.user, limit=LOOKUP_LIMIT)
     context = {"form": form, "query": query, "results": results, "outcome_form": forms.OutcomeForm(),
-               "limit": LOOKUP_LIMIT, "hotkeys": _hotkeys()}
+               "limit": LOOKUP_LIMIT, "hotkeys": _hotkeys(), "can_intake": request.user.has_role(*INTAKE_ROLES)}
     if request.htmx:
         return render(request, "console/caller_lookup.html#results", context)
     return render(request, "console/caller_lookup.html", context)
@@ -116,6 +116,7 @@ def caller_page(request, account_no):
     full = view.access == disclosure.Access.FULL
     return render(request, "console/caller.html", {
         "card": card, "customer": customer, "view": view, "hotkeys": _hotkeys(),
+        "can_intake": request.user.has_role(*INTAKE_ROLES),
         "outcome_form": forms.OutcomeForm(initial={"caller_phone": customer.phone if full else ""}),
     })
 

@@ -161,7 +161,7 @@ class StaffRow:
 
     @property
     def label(self):
-        """What `str(staff)` shows (Staff.__str__), kept on audit events as actor_label."""
+        """What `staff.record_label` gives (Staff.record_label), kept on audit events as actor_label."""
         return f"{self.name}（{self.agent_no}）" if self.agent_no else self.name
 
 

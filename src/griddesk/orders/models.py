@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from griddesk.sealing import SealedTextField
@@ -67,7 +68,9 @@ class Category(models.Model):
         ordering = ["scheme", "sort", "code"]
 
     def __str__(self):
-        return self.name if not self.parent_id else f"{self.parent} / {self.name}"
+        """The name in the user's language (the seeded names are in the catalogue: reference_names)."""
+        name = gettext(self.name) if self.name else ""
+        return name if not self.parent_id else f"{self.parent} / {name}"
 
     def applies_to(self, order_type):
         return not self.order_types or order_type in self.order_types.split(",")

@@ -232,6 +232,10 @@ WORKFLOWS = {
 }
 
 
+# Every action's label, for messages about an action the order's own workflow lacks.
+ACTION_LABELS = {t.action: t.label for transitions in [*WORKFLOWS.values(), COMMON] for t in transitions}
+
+
 def transitions_of(order_type):
     return WORKFLOWS[order_type] + COMMON
 
@@ -243,7 +247,7 @@ def transition_for(order, action, facts=None, conditions=True):
         if transition.action != action:
             continue
         if not transition.allows(order.state):
-            allowed = "、".join(str(t.label) for t in available_transitions(order)) or "—"
+            allowed = _("、").join(str(t.label) for t in available_transitions(order)) or "—"
             raise TransitionRefused(
                 _("工单 %(number)s 当前状态为“%(state)s”，不能执行“%(action)s”。可执行：%(allowed)s")
                 % {"number": order.number, "state": order.get_state_display(),
@@ -255,7 +259,7 @@ def transition_for(order, action, facts=None, conditions=True):
         return transition
     raise TransitionRefused(
         _("“%(type)s”工单没有“%(action)s”操作。")
-        % {"type": order.get_order_type_display(), "action": action}
+        % {"type": order.get_order_type_display(), "action": ACTION_LABELS.get(action, action)}
     )
 
 

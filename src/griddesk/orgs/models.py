@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from griddesk.paths import SEGMENT, PathTreeMixin
 
@@ -49,10 +50,10 @@ class RoleCode(models.TextChoices):
     DISPATCHER = "dispatcher", _("调度")
     REPAIR_CREW = "repair_crew", _("抢修人员")
     BACK_OFFICE = "back_office", _("处理部门")
-    RETURN_VISIT = "return_visit", _("回访")
-    SUPERVISOR = "supervisor", _("督办")
+    RETURN_VISIT = "return_visit", pgettext_lazy("role", "回访")
+    SUPERVISOR = "supervisor", pgettext_lazy("role", "督办")
     MANAGER = "manager", _("管理人员")
-    AUDITOR = "auditor", _("审计")
+    AUDITOR = "auditor", pgettext_lazy("role", "审计")
     ADMINISTRATOR = "administrator", _("系统管理员")
 
 
@@ -102,6 +103,12 @@ class Staff(AbstractUser):
         verbose_name_plural = _("工作人员")
 
     def __str__(self):
+        name = self.get_full_name() or self.username
+        return _("%(name)s（%(agent_no)s）") % {"name": name, "agent_no": self.agent_no} if self.agent_no else name
+
+    @property
+    def record_label(self):
+        """How records keep this person (audit events' actor_label, K-8): the same in every language."""
         name = self.get_full_name() or self.username
         return f"{name}（{self.agent_no}）" if self.agent_no else name
 

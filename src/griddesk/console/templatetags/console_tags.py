@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from griddesk.orders import disclosure
 
@@ -25,8 +26,10 @@ def remaining_text(due_at, now=None):
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    text = (f"{days}天" if days else "") + (f"{hours}小时" if hours or days else "") + f"{minutes:02d}分{secs:02d}秒"
-    return ("已超时 " if overdue else "剩余 ") + text
+    # The same words as the client-side countdown (console/_countdown.html), in the user's language.
+    text = (f"{days}" + _("天") if days else "") + (f"{hours}" + _("小时") if hours or days else "")
+    text += f"{minutes:02d}" + _("分") + f"{secs:02d}" + _("秒")
+    return (_("已超时") if overdue else _("剩余")) + " " + text
 
 
 @register.filter
