@@ -2,11 +2,9 @@
 
 import hashlib
 import json
-from collections import Counter
 
 from django import forms
 from django.core import signing
-from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,32 +21,6 @@ from griddesk.orders.models import (
 )
 from griddesk.orders.services import ACCUSABLE_TYPES, ANONYMITY_REFUSED
 from griddesk.orgs.models import Org
-
-
-def org_labels(rows):
-    """[(key, label)] for (key, name, parent name) rows: a name two units share (every county has
-    its 城关供电所) is told apart by the parent's name, so no <select> offers the same label twice."""
-    rows = list(rows)
-    shared = {name for name, n in Counter(name for _k, name, _p in rows).items() if n > 1}
-    return [(key, _("%(name)s（%(parent)s）") % {"name": name, "parent": parent} if name in shared and parent
-             else name) for key, name, parent in rows]
-
-
-class OrgChoiceIterator(ModelChoiceIterator):
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        orgs = list(self.queryset.select_related("parent"))
-        labels = org_labels((org, org.name, org.parent.name if org.parent_id else "") for org in orgs)
-        for org, label in labels:
-            yield (ModelChoiceIteratorValue(self.field.prepare_value(org), org), label)
-
-
-class OrgChoiceField(forms.ModelChoiceField):
-    """A unit, labelled by `org_labels` (one query, like ModelChoiceField's own)."""
-
-    iterator = OrgChoiceIterator
-
 
 # Rule C-1: every order type in a keystroke on the caller page (shown next to each button).
 HOTKEYS = [

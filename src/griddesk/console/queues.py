@@ -30,7 +30,6 @@ from griddesk.orders.bulk import (
 from griddesk.orders.disclosure import order_readable
 from griddesk.orders.models import OrderType, Reminder, ReminderKind
 from griddesk.orders.queries import OPEN, QueueFilters, order_queue
-from griddesk.orders.workflows import WORKFLOWS
 from griddesk.orgs.models import Org, RoleCode, Staff
 from griddesk.orgs.selectors import orgs_visible_q
 

@@ -233,7 +233,8 @@ def _timeline(order, events, access):
     payloads = [disclosure.payload_for(event.payload, access) for event in events]  # K-7, K-9: no person shown
     names = _payload_names(payloads)
     for event, payload in zip(events, payloads, strict=True):
-        details = [(PAYLOAD_LABELS[key], _free_text_shown(order, access, _payload_shown(key, value, names))) for key, value in payload.items()
+        details = [(PAYLOAD_LABELS[key], _free_text_shown(order, access, _payload_shown(key, value, names)))
+                   for key, value in payload.items()
                    if key in PAYLOAD_LABELS and value not in (None, "", [], {})]
         rows.append({"at": event.at, "actor": _actor_shown(event.actor_label), "action": event.action,
                      "label": labels.get(event.action, event.action), "details": details,

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from griddesk.console.crew import parse_local_datetime
-from griddesk.console.forms import org_labels
 from griddesk.orders.models import ClockPause
 from griddesk.orgs.models import Org, RoleCode
 from griddesk.orgs.selectors import orgs_visible_q
