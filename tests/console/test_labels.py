@@ -6,52 +6,48 @@ from django.urls import reverse
 from django.utils import translation
 
 from griddesk.api.services import call_outcome_record
-from griddesk.console.forms import AccuseForm, IntakeForm, org_labels
-from griddesk.console.queues import category_groups, state_choices
+from griddesk.console import pickers
+from griddesk.console.forms import AccuseForm, IntakeForm
 from griddesk.orders import services
 from griddesk.orders.models import Category
 from griddesk.orgs.models import Org
 from tests.console.pages import read_page
 
 
-def test_units_sharing_a_name_are_told_apart_by_their_parent():
-    translation.activate("zh-hans")
-    rows = [("A", "城关供电所", "临河县供电公司"), ("B", "城关供电所", "青山县供电公司"),
-            ("C", "东关供电所", "临河县供电公司")]
-    assert org_labels(rows) == [("A", "城关供电所（临河县供电公司）"), ("B", "城关供电所（青山县供电公司）"),
-                                ("C", "东关供电所")]
-    with translation.override("en"):
-        assert org_labels(rows)[0] == ("A", "城关供电所 (临河县供电公司)")
+def test_units_sharing_a_name_are_told_apart_by_their_path(province):
+    twin = Org.objects.create(code="P0201", name="城关供电所", kind="station", parent=province["other_city"])
+    labels = pickers.org_labels(list(Org.objects.order_by("path")))
+    assert labels[province["station"].pk] == "青州供电公司 / 临河县供电公司 / 城关供电所"
+    assert labels[twin.pk] == "云岭供电公司 / 城关供电所"
 
 
-def test_unit_selects_use_the_parent_for_shared_names(province):
+def test_unit_selects_use_the_path_for_shared_names(province):
     Org.objects.create(code="P0201", name="城关供电所", kind="station", parent=province["other_city"])
     form = AccuseForm(prefix="accuse", orgs=Org.objects.order_by("path"))
     with translation.override("zh-hans"):
         labels = [str(label) for _value, label in form.fields["org"].choices]
-    assert "城关供电所（临河县供电公司）" in labels and "城关供电所（云岭供电公司）" in labels
-    assert "临河县供电公司" in labels  # a name nobody else has stays as it is
+    assert "青州供电公司 / 临河县供电公司 / 城关供电所" in labels and "云岭供电公司 / 城关供电所" in labels
     assert len(labels) == len(set(labels))
 
 
 def test_the_state_filter_offers_no_label_twice():
     with translation.override("zh-hans"):
-        labels = [str(label) for _value, label in state_choices()]
+        labels = [str(label) for _value, label in pickers.state_choices()]
         assert "已答复（投诉、举报）" in labels and "已答复（咨询、查询、意见、建议、表扬）" in labels
     with translation.override("en"):
-        labels = [str(label) for _value, label in state_choices()]
+        labels = [str(label) for _value, label in pickers.state_choices()]
         assert "Answered (Complaint, Report (whistleblowing))" in labels
     assert len(labels) == len(set(labels))
 
 
-def test_the_category_filter_groups_by_scheme(db):
+def test_the_category_filter_offers_no_label_twice_and_marks_the_2014_classes(db):
     with translation.override("zh-hans"):
-        groups = category_groups()
-        schemes = [str(scheme) for scheme, _c in groups]
-    assert schemes == ["投诉分类（A-1）", "投诉分类（2014版五类）", "故障分类"]
-    for _scheme, categories in groups:
-        names = [name for _code, name in categories]
-        assert len(names) == len(set(names))
+        labels = [option.label for option in pickers.category_tree(include_reporting=True)]
+    assert len(labels) == len(set(labels))
+    assert any(label.endswith("（2014版，仅统计）") for label in labels)
+    with translation.override("en"):
+        english = [str(option.label) for option in pickers.category_tree(include_reporting=True)]
+    assert not any("供电质量" in label for label in english)
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from griddesk.console import pickers
 from griddesk.console.netdraw import tree_layout
 from griddesk.console.views import SERVICE_ERRORS, error_text
 from griddesk.orgs.models import Crew, Org, RoleCode
@@ -79,7 +80,7 @@ def board(request):
                                                        OutageState.ACTIVE)]}
     if request.htmx:
         return render(request, "console/outages/board.html#table", context)
-    context["orgs"] = Org.objects.filter(orgs_visible_q(request.user)).order_by("path").values_list("code", "name")
+    context["orgs"] = pickers.org_choices(request.user)
     return render(request, "console/outages/board.html", context)
 
 
@@ -100,6 +101,7 @@ def outage_detail(request, code):
     may_decide = request.user.has_role(*DECIDING_ROLES)
     return render(request, "console/outages/outage.html", {
         "outage": outage, "page": page, "tree": tree,
+        "crew_choices": pickers.crew_choices(page.crews, request.user),
         "actions": set(ACTIONS_BY_STATE.get(outage.state, ())) if may_decide else set(),
     })
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from griddesk.orders.models import Category, CategoryScheme, OrderState, OrderType
@@ -62,9 +63,9 @@ def category_tree(*, include_reporting=False):
     options = []
 
     def walk(node, depth):
-        label = node.name
+        label = gettext(node.name)  # the seeded names are in the catalogue (orders.reference_names)
         if node.scheme in REPORTING_ONLY:
-            label = _("%(name)s（2014版，仅统计）") % {"name": node.name}
+            label = _("%(name)s（2014版，仅统计）") % {"name": label}
         options.append(CategoryOption(node, depth, label))
         for child in children.get(node.pk, []):
             walk(child, depth + 1)
@@ -104,8 +105,8 @@ def state_choices():
     for code, label in OrderState.choices:
         text = str(label)
         if counts[text] > 1:
-            text = _("%(state)s（%(types)s）") % {
-                "state": text, "types": "、".join(str(labels[t]) for t in OrderType.values if t in types.get(code, []))}
+            named = [str(labels[t]) for t in OrderType.values if t in types.get(code, [])]
+            text = _("%(state)s（%(types)s）") % {"state": text, "types": _("、").join(named)}
         choices.append((code, text))
     return choices
 
@@ -127,11 +128,30 @@ def org_labels(orgs):
     return labels
 
 
+def org_choices(user):
+    """[(code, path label)] of the units in the user's scope, for a unit filter: a dozen 城关供电所
+    told apart. One query."""
+    from griddesk.orgs.models import Org
+    from griddesk.orgs.selectors import orgs_visible_q
+
+    orgs = list(Org.objects.filter(orgs_visible_q(user)).order_by("path").only("id", "code", "name", "parent_id",
+                                                                                  "path"))
+    labels = org_labels(orgs)
+    return [(org.code, labels[org.pk]) for org in orgs]
+
+
+def crew_choices(crews, user):
+    """[(crew, label)]: each crew named with its unit's path, as crews of different counties share
+    names (城关供电所抢修一班). One query for the units."""
+    labels = dict(org_choices(user))
+    return [(crew, f"{crew.name} · {labels.get(crew.org.code, crew.org.name)}") for crew in crews]
+
+
 def staff_label(person, org_label):
     """"张伟（95598001） · 临河县供电公司 / 城关供电所": the number, or the user name, tells two 张伟 apart."""
-    name = person.get_full_name() or person.username
-    return f"{name}（{person.agent_no or person.username}） · {org_label}" if org_label else \
-        f"{name}（{person.agent_no or person.username}）"
+    name = _("%(name)s（%(agent_no)s）") % {"name": person.get_full_name() or person.username,
+                                          "agent_no": person.agent_no or person.username}
+    return f"{name} · {org_label}" if org_label else name
 
 
 class _OrgIterator(ModelChoiceIterator):

@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from griddesk.console import pickers
 from griddesk.console.crew import parse_local_datetime
 from griddesk.orders.models import ClockPause
 from griddesk.orgs.models import Org, RoleCode
@@ -39,16 +40,6 @@ def storms_for(user, now):
     return (StormDeclaration.objects.filter(orgs_visible_q(user, "org__path") | covering)
             .filter(lifted_at__isnull=True, ends_at__gt=now)
             .select_related("org", "declared_by").order_by("starts_at"))
-
-
-def _org_choices(user):
-    """(code, path label) of the units in scope: a dozen 城关供电所 told apart (console.pickers)."""
-    from griddesk.console.pickers import org_labels
-
-    orgs = list(Org.objects.filter(orgs_visible_q(user)).order_by("path").only("id", "code", "name", "parent_id",
-                                                                                  "path"))
-    labels = org_labels(orgs)
-    return [(org.code, labels[org.pk]) for org in orgs]
 
 
 @login_required
@@ -79,7 +70,7 @@ def storm_page(request):
     context = {
         "storms": storms_for(request.user, now), "form": form, "can_declare": can_declare,
         "storm_prompts": storm_prompt_links(request.user, now) if can_declare else [],
-        "orgs": _org_choices(request.user),
+        "orgs": pickers.org_choices(request.user),
     }
     return render(request, "console/queues/storm.html", context, status=status)
 
