@@ -190,7 +190,7 @@ def test_action_of_another_workflow_is_409(api_as):
     order = agent.post("/api/v1/orders", repair_body()).json()
     response = _act(agent, order["number"], "reply", order["version"], reply="x")
     assert response.status_code == 409
-    assert response.json()["message"] == "“故障报修”工单没有“reply”操作。"
+    assert response.json()["message"] == "“故障报修”工单没有“答复客户”操作。"
 
 
 def test_role_not_allowed_is_403(api_as):

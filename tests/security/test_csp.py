@@ -27,12 +27,12 @@ def test_every_page_gets_a_policy_without_unsafe_inline(client):
 
 def test_inline_scripts_carry_the_nonce_of_their_response(client, province, make_staff):
     client.force_login(make_staff("agent7", province["root"], "agent", agent_no="95598007"))
-    response = client.get("/console/caller/1000000001/")
+    response = client.get("/console/caller/")  # the look-up page runs an inline script
     nonce = re.search(r"'nonce-([^']+)'", policy(response)["script-src"]).group(1)
     scripts = re.findall(r"<script\b[^>]*>", response.content.decode())
-    inline = [tag for tag in scripts if "src=" not in tag]
+    inline = [tag for tag in scripts if "src=" not in tag and "application/json" not in tag]  # data: not run
     assert inline and all(f'nonce="{nonce}"' in tag for tag in inline)
-    assert client.get("/console/caller/1000000001/").headers["Content-Security-Policy"] != response.headers[
+    assert client.get("/console/caller/").headers["Content-Security-Policy"] != response.headers[
         "Content-Security-Policy"]  # a new nonce for every response
 
 
