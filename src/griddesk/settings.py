@@ -274,6 +274,8 @@ GRIDDESK_INBOX_POLL_SECONDS = _env_int("GRIDDESK_INBOX_POLL_SECONDS", 15)
 # prompted to declare storm mode where this many predicted or confirmed outages are open in one unit.
 GRIDDESK_BOARD_POLL_SECONDS = _env_int("GRIDDESK_BOARD_POLL_SECONDS", 5)
 GRIDDESK_STORM_PROMPT_OUTAGES = _env_int("GRIDDESK_STORM_PROMPT_OUTAGES", 10)
+# The live outage analysis runs at this niceness (0: as order intake; 10: it yields the CPU to intake).
+GRIDDESK_ANALYSER_NICE = _env_int("GRIDDESK_ANALYSER_NICE", 10)
 # Issue 9, desk item 1: open queues and dashboards refresh their lists this often (docs/console.md).
 GRIDDESK_QUEUE_POLL_SECONDS = _env_int("GRIDDESK_QUEUE_POLL_SECONDS", 10)
 

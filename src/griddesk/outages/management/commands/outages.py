@@ -3,8 +3,10 @@
 
 import fcntl
 import json
+import os
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -34,6 +36,9 @@ class Command(BaseCommand):
         from griddesk.outages.analyzer import Analyzer
 
         with _only_one():
+            # The analysis yields the CPU to order intake when both want it (a storm on a small
+            # machine): calls are taken first, grouped a moment later (docs/outages.md, "Live").
+            os.nice(settings.GRIDDESK_ANALYSER_NICE)
             analyzer = Analyzer()
             while True:
                 done = analyzer.run()
