@@ -26,6 +26,7 @@ import functools
 import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -501,3 +502,13 @@ def check_choice(errors, line, column, value, choices):
 @functools.cache
 def _lowercase_choices(choices):
     return {choice.lower(): choice for choice in choices.values}
+
+
+def aware_moment(text):
+    """An ISO 8601 time with its offset (2026-07-20T14:05:00+08:00) as a datetime; None when it is
+    not one or has no offset (a CSV's times are never guessed into a zone)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None

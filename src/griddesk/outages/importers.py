@@ -16,13 +16,21 @@ All-or-nothing like every import; each outage created or changed gets an event o
 (`outage.imported`), the file one on `import:outages`.
 """
 
-from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from griddesk.audit.services import audit_append, audit_append_many, stream_of
-from griddesk.csvimport import CsvFile, ErrorLog, ImportResult, all_or_nothing, check_choice, check_length, file_name_of
+from griddesk.csvimport import (
+    CsvFile,
+    ErrorLog,
+    ImportResult,
+    all_or_nothing,
+    aware_moment,
+    check_choice,
+    check_length,
+    file_name_of,
+)
 from griddesk.customers.models import Customer
 from griddesk.grid.models import Device
 from griddesk.outages.models import OutageEvent, OutageKind, OutageSource, OutageState
@@ -34,14 +42,6 @@ CAUSE_MAX = 200
 LOOKUP_BATCH = 900  # under SQLite's 999 parameters
 # What the file sets, compared with what is stored to tell unchanged rows.
 FIELDS = ("kind", "device_id", "org_id", "cause", "starts_at", "expected_restoration_at", "restored_at", "state")
-
-
-def _moment(text):
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 def outages_import(*, path, dry_run=False, actor=None, now=None):
@@ -93,12 +93,12 @@ def _checked_rows(source, errors):
         kind = check_choice(errors, line, "kind", kind, OutageKind)
         ok &= check_length(errors, line, "device_id", device_id, 40)
         ok &= check_length(errors, line, "cause", cause, CAUSE_MAX)
-        starts_at = _moment(start)
+        starts_at = aware_moment(start)
         if starts_at is None:
             errors.add(line, "start", _("时间须为带时区的 ISO 8601 格式，如 2026-07-20T14:05:00+08:00：\"%s\"") % start)
         ends_at = None
         if end:
-            ends_at = _moment(end)
+            ends_at = aware_moment(end)
             if ends_at is None:
                 errors.add(line, "end", _("时间须为带时区的 ISO 8601 格式，如 2026-07-20T18:00:00+08:00，"
                                           "或留空（恢复时间未知）：\"%s\"") % end)

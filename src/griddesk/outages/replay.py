@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from griddesk.audit.services import audit_append, stream_of
-from griddesk.csvimport import CsvFile, ErrorLog, ImportFailed, ImportResult, all_or_nothing, file_name_of
+from griddesk.csvimport import CsvFile, ErrorLog, ImportFailed, ImportResult, all_or_nothing, aware_moment, file_name_of
 from griddesk.grid.models import Device
 from griddesk.outages.analysis import Engine, Params
 from griddesk.outages.models import (
@@ -99,7 +99,7 @@ def calls_read(path):
                        % {"id": call_id, "line": seen[call_id]})
             ok = False
         seen.setdefault(call_id, line)
-        moment = _moment(when)
+        moment = aware_moment(when)
         if moment is None:
             errors.add(line, "time", _("时间须为带时区的 ISO 8601 格式，如 2026-07-20T14:05:00+08:00：%s") % when)
             ok = False
@@ -120,14 +120,6 @@ def calls_read(path):
         raise ImportFailed(errors)
     calls.sort(key=lambda c: (c.time, c.id))
     return calls, source.sha256
-
-
-def _moment(text):
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 def known_outages(since, until):
