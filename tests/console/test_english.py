@@ -24,7 +24,7 @@ from griddesk.customers.models import Customer
 from griddesk.grid.models import Device
 from griddesk.notify.models import Message
 from griddesk.orders import services
-from griddesk.orders.models import Category, OrderType, WorkOrder
+from griddesk.orders.models import Category, OrderType, Reminder, WorkOrder
 from griddesk.orders.reference_names import SEEDED_CATEGORY_NAMES
 from griddesk.orgs.models import Crew, Org, RoleCode, Staff
 from griddesk.outages.models import OutageEvent
@@ -106,9 +106,11 @@ def world(people, province, make_staff):
 
 def known_values():
     """Data, not interface: what the fixtures and this module stored (names, addresses, units, texts),
-    and the notifications, which are composed in Chinese when sent and stored as sent."""
+    and the SMS texts as they were sent (the outbox is their record; console messages are rendered
+    in the reader's language, notify.phrases)."""
     values = set(TEXTS.values())
-    values |= {v for m in Message.objects.all() for v in (m.subject, m.body)}
+    values |= {v for m in Message.objects.exclude(channel="console") for v in (m.subject, m.body)}
+    values |= set(Reminder.objects.values_list("reason", flat=True))  # typed by staff or the sweeper
     values |= {v for c in Customer.objects.all() for v in (c.name, c.address)}
     values |= set(Org.objects.values_list("name", flat=True)) | set(Crew.objects.values_list("name", flat=True))
     values |= set(Device.objects.values_list("name", flat=True))

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from griddesk.notify.phrases import shown
+
 
 class NotifyChannel(models.TextChoices):
     CONSOLE = "console", _("工作台消息")
@@ -28,6 +30,8 @@ class Message(models.Model):
     address = models.CharField(_("地址/号码"), max_length=100, blank=True)
     subject = models.CharField(_("主题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    # the subject and body as phrases (notify.phrases), so that staff read them in their language
+    recipe = models.JSONField(null=True, blank=True, editable=False)
     order = models.ForeignKey("orders.WorkOrder", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="messages")
     dedupe_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
@@ -43,6 +47,16 @@ class Message(models.Model):
     provider_ref = models.CharField(_("网关回执"), max_length=100, blank=True)
     claim = models.CharField(max_length=32, blank=True, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    @property
+    def shown_subject(self):
+        """The subject in the reader's language (the text as sent if it has no phrase)."""
+        return shown((self.recipe or {}).get("subject"), self.subject)
+
+    @property
+    def shown_text(self):
+        """The body in the reader's language (the text as sent if it has no phrase)."""
+        return shown((self.recipe or {}).get("body"), self.body)
 
     class Meta:
         verbose_name = _("消息")

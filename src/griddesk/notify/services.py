@@ -5,6 +5,7 @@ Writing one is part of the sender's transaction: no hand-over is ever lost or se
 from django.utils import timezone
 
 from griddesk.notify.models import Message, NotifyChannel
+from griddesk.notify.phrases import Phrase
 
 SMS_MAX = 300  # characters of an SMS body kept: gateways split long texts; ours stay short
 
@@ -32,11 +33,14 @@ def message_rows(items, *, at=None):
     rows = []
     for item in items:
         channel = item["channel"]
-        body = item.get("body", "")
+        subject, body = item["subject"], item.get("body", "")
+        recipe = {key: value.part() for key, value in (("subject", subject), ("body", body))
+                  if isinstance(value, Phrase)} or None
+        subject, body = (value.as_sent() if isinstance(value, Phrase) else value for value in (subject, body))
         if channel == NotifyChannel.SMS:
             body = body[:SMS_MAX]
         rows.append(Message(
-            channel=channel, subject=str(item["subject"])[:200], body=body, recipient=item.get("recipient"),
+            channel=channel, subject=str(subject)[:200], body=body, recipe=recipe, recipient=item.get("recipient"),
             recipient_org=item.get("recipient_org"), address=(item.get("address") or "")[:100],
             order=item.get("order"), dedupe_key=item.get("dedupe_key"), created_at=now,
             sent_at=now if channel == NotifyChannel.CONSOLE else None,

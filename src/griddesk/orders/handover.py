@@ -6,7 +6,8 @@ a forward tells the department's desk, an assignment the assignee, a bounce the 
 route it again, a transfer the shift leaders (C-11), and a reminder (K-6) its recipient, with a copy to
 the owner of record (H-4). The texts name the order by number and type, never by its title, and never
 name the person behind it: a reason typed by staff goes through `disclosure.notice_text` (K-7, K-9).
-Messages are written in the site's language (Chinese), whoever's request sends them.
+Messages are sent in the site's language (Chinese), whoever's request sends them, and kept as phrases
+that console pages render in the reader's language (notify.phrases).
 A transfer to the shift leaders is a reminder addressed to their post (`to_role`): `reminded` tells them.
 """
 
@@ -14,14 +15,15 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from griddesk import fastsql
 from griddesk.notify.models import NotifyChannel
+from griddesk.notify.phrases import Label, Phrase
 from griddesk.notify.services import messages_send
 from griddesk.orders import disclosure
 from griddesk.orders.models import SlaClock
-from griddesk.orgs.models import Crew, RoleCode, Staff
+from griddesk.orgs.models import Crew, Org, RoleCode, Staff
 
 
 @contextmanager
@@ -39,7 +41,25 @@ def _when(moment):
 
 
 def order_label(order):
-    return f"{order.number}（{order.get_order_type_display()}）"
+    """GD…（投诉）: the order by number and type, never by its title."""
+    return Phrase(gettext_noop("%(number)s（%(type)s）"), number=order.number,
+                  type=label(order.get_order_type_display))
+
+
+def label(display):
+    """A choice's label kept as its catalogue id: `display` is the model's get_FOO_display, called in
+    the site's language (whose text is the catalogue id)."""
+    with in_site_language():
+        return Label(str(display()))
+
+
+def staff_named(staff):
+    """Who acted, in the reader's language: 张三（95598001）, or 系统 for the system."""
+    if staff is None:
+        return Label(gettext_noop("系统"))
+    name = staff.get_full_name() or staff.username
+    return Phrase(gettext_noop("%(name)s（%(agent_no)s）"), name=name, agent_no=staff.agent_no) if staff.agent_no \
+        else name
 
 
 def _console(subject, body, order, *, recipient=None, recipient_org=None, dedupe_key=None):
@@ -80,12 +100,11 @@ def crew_members(crews):
 
 def dispatch_items(order, crew, members, arrival_due):
     """The crew's page: an SMS to its duty phone, a console message to each member."""
-    with in_site_language():
-        values = {"number": order.number, "address": _address(order), "due": _hhmm(arrival_due)}
-        sms = _("【95598抢修】工单 %(number)s 地址 %(address)s 请尽快到达（R-2 时限 %(due)s）") % values
-        subject = _("新抢修任务：工单 %(number)s，R-2 时限 %(due)s") % values
-        body = _("派工给%(crew)s。地址：%(address)s。请接单并按时到达现场（规则 R-2）。") % {
-            **values, "crew": crew.name}
+    values = {"number": order.number, "address": _address(order), "due": _hhmm(arrival_due)}
+    sms = Phrase(gettext_noop("【95598抢修】工单 %(number)s 地址 %(address)s 请尽快到达（R-2 时限 %(due)s）"), **values)
+    subject = Phrase(gettext_noop("新抢修任务：工单 %(number)s，R-2 时限 %(due)s"), **values)
+    body = Phrase(gettext_noop("派工给%(crew)s。地址：%(address)s。请接单并按时到达现场（规则 R-2）。"),
+                  **values, crew=crew.name)
     items = []
     if crew.phone:
         items.append({"channel": NotifyChannel.SMS, "address": crew.phone, "subject": subject, "body": sms,
@@ -132,17 +151,15 @@ def intake_dispatch_items(drafts, members):
 
 def forwarded(order, department, actor, *, at=None):
     """A forward (转派, K-3): the department's desk (every member of it sees a unit's message)."""
-    with in_site_language():
-        subject = _("新转派工单：%s") % order_label(order)
-        body = _("%(actor)s 转派至%(department)s，请及时联系客户并处理（规则 K-3）。") % {
-            "actor": actor or _("系统"), "department": department.name}
+    subject = Phrase(gettext_noop("新转派工单：%s"), order_label(order))
+    body = Phrase(gettext_noop("%(actor)s 转派至%(department)s，请及时联系客户并处理（规则 K-3）。"),
+                  actor=staff_named(actor), department=department.name)
     messages_send([_console(subject, body, order, recipient_org=department)], at=at)
 
 
 def assigned(order, assignee, actor, *, at=None):
-    with in_site_language():
-        subject = _("指派给您：%s") % order_label(order)
-        body = _("%(actor)s 指派您处理该工单；首问责任人不变（规则 H-4）。") % {"actor": actor or _("系统")}
+    subject = Phrase(gettext_noop("指派给您：%s"), order_label(order))
+    body = Phrase(gettext_noop("%(actor)s 指派您处理该工单；首问责任人不变（规则 H-4）。"), actor=staff_named(actor))
     messages_send([_console(subject, body, order, recipient=assignee)], at=at)
 
 
@@ -150,10 +167,9 @@ def bounced(order, actor, reason, *, at=None):
     """A bounce (退单, K-5): back to the owner of record, who must route it again."""
     if not order.owner_id:
         return
-    with in_site_language():
-        subject = _("工单被退回：%s") % order_label(order)
-        body = _("%(actor)s 退单：%(reason)s。请重新转派（规则 K-5）。") % {
-            "actor": actor or _("系统"), "reason": disclosure.notice_text(order, reason) or "—"}
+    subject = Phrase(gettext_noop("工单被退回：%s"), order_label(order))
+    body = Phrase(gettext_noop("%(actor)s 退单：%(reason)s。请重新转派（规则 K-5）。"),
+                  actor=staff_named(actor), reason=disclosure.notice_text(order, reason) or "—")
     messages_send([_console(subject, body, order, recipient=order.owner)], at=at)
 
 
@@ -189,19 +205,21 @@ def reminder_items(reminder, *, members=(), key):
     """The messages of `reminded`, for one reminder saved or about to be (the sweeper's, in bulk):
     `members` are the active members of its crew, `key` prefixes their dedupe keys."""
     order = reminder.order
-    with in_site_language():
-        kind = reminder.get_kind_display()
-        desk = reminder.to_user or reminder.to_crew or reminder.to_org or _("未指定")
-        # the sweeper's own reasons (a clock's breach) name no one; staff-typed ones are checked
-        reason = reminder.reason if reminder.clock_key else disclosure.notice_text(order, reminder.reason)
-        values = {"kind": kind, "order": order_label(order), "number": order.number, "desk": desk,
-                  "due": _when(reminder.due_at), "hhmm": _hhmm(reminder.due_at), "reason": reason or "—",
-                  "sender": reminder.from_user or _("系统")}
-        subject = _("%(kind)s：%(order)s，期限 %(due)s") % values
-        body = _("原因：%(reason)s。发起：%(sender)s（规则 K-6）。") % values
-        copy_subject = _("抄送（首问负责）：%(order)s 已%(kind)s%(desk)s") % values
-        sms = _("【95598%(kind)s】工单 %(number)s 地址 %(address)s 请尽快处理（期限 %(hhmm)s）") % {
-            **values, "address": _address(order)} if reminder.to_crew_id else ""
+    kind = label(reminder.get_kind_display)
+    desk = (staff_named(reminder.to_user) if reminder.to_user_id else
+            (reminder.to_crew or reminder.to_org or Label(gettext_noop("未指定"))))
+    desk = desk.name if isinstance(desk, Crew | Org) else desk
+    # the sweeper's own reasons (a clock's breach) name no one; staff-typed ones are checked
+    reason = reminder.reason if reminder.clock_key else disclosure.notice_text(order, reminder.reason)
+    subject = Phrase(gettext_noop("%(kind)s：%(order)s，期限 %(due)s"), kind=kind, order=order_label(order),
+                     due=_when(reminder.due_at))
+    body = Phrase(gettext_noop("原因：%(reason)s。发起：%(sender)s（规则 K-6）。"), reason=reason or "—",
+                  sender=staff_named(reminder.from_user if reminder.from_user_id else None))
+    copy_subject = Phrase(gettext_noop("抄送（首问负责）：%(order)s 已%(kind)s%(desk)s"), order=order_label(order),
+                          kind=kind, desk=desk)
+    sms = Phrase(gettext_noop("【95598%(kind)s】工单 %(number)s 地址 %(address)s 请尽快处理（期限 %(hhmm)s）"),
+                 kind=kind, number=order.number, address=_address(order), hhmm=_hhmm(reminder.due_at)) \
+        if reminder.to_crew_id else ""
     items, told = [], set()
     if reminder.to_user_id:
         items.append(_console(subject, body, order, recipient=reminder.to_user,

@@ -30,8 +30,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from griddesk.audit.services import audit_append, stream_of
+from griddesk.notify.phrases import Lines, Phrase
 from griddesk.orders import disclosure
 from griddesk.orders.models import (
     OrderState,
@@ -382,24 +384,23 @@ def circular_send(*, now=None):
 def circular_message(reader, reminders, period, now, *, channel):
     """One reader's 通报: counts per desk unit, then the oldest items (order number, type, kind,
     desk, hours overdue). No person and no free text: nothing of a complainant (K-7, K-9)."""
-    from griddesk.orders.handover import in_site_language
+    from griddesk.orders.handover import label
 
-    with in_site_language():
-        groups = _by_unit(reminders)
-        lines = []
-        for unit, items in groups:
-            remind = sum(1 for r in items if r.kind == ReminderKind.REMIND)
-            lines.append(_("%(unit)s：催办 %(remind)d 件，督办 %(supervise)d 件") % {
-                "unit": unit.name, "remind": remind, "supervise": len(items) - remind})
-        lines.append("")
-        for reminder in sorted(reminders, key=lambda r: r.due_at)[:CIRCULAR_LINES]:
-            hours = int((now - reminder.due_at).total_seconds() // 3600)
-            lines.append(_("%(number)s %(type)s %(kind)s · %(unit)s · 逾期 %(hours)d 小时") % {
-                "number": reminder.order.number, "type": reminder.order.get_order_type_display(),
-                "kind": reminder.get_kind_display(), "unit": desk_unit(reminder).name, "hours": hours})
-        if len(reminders) > CIRCULAR_LINES:
-            lines.append(_("……另有 %d 件，见工作台“催办督办通报”。") % (len(reminders) - CIRCULAR_LINES))
-        subject = _("催办督办逾期通报（%(period)s）：%(units)d 个单位，共 %(n)d 件") % {
-            "period": period.isoformat(), "units": len(groups), "n": len(reminders)}
-    return {"channel": channel, "recipient": reader, "subject": subject, "body": "\n".join(lines),
+    groups = _by_unit(reminders)
+    lines = []
+    for unit, items in groups:
+        remind = sum(1 for r in items if r.kind == ReminderKind.REMIND)
+        lines.append(Phrase(gettext_noop("%(unit)s：催办 %(remind)d 件，督办 %(supervise)d 件"),
+                            unit=unit.name, remind=remind, supervise=len(items) - remind))
+    lines.append("")
+    for reminder in sorted(reminders, key=lambda r: r.due_at)[:CIRCULAR_LINES]:
+        hours = int((now - reminder.due_at).total_seconds() // 3600)
+        lines.append(Phrase(gettext_noop("%(number)s %(type)s %(kind)s · %(unit)s · 逾期 %(hours)d 小时"),
+                            number=reminder.order.number, type=label(reminder.order.get_order_type_display),
+                            kind=label(reminder.get_kind_display), unit=desk_unit(reminder).name, hours=hours))
+    if len(reminders) > CIRCULAR_LINES:
+        lines.append(Phrase(gettext_noop("……另有 %d 件，见工作台“催办督办通报”。"), len(reminders) - CIRCULAR_LINES))
+    subject = Phrase(gettext_noop("催办督办逾期通报（%(period)s）：%(units)d 个单位，共 %(n)d 件"),
+                     period=period.isoformat(), units=len(groups), n=len(reminders))
+    return {"channel": channel, "recipient": reader, "subject": subject, "body": Lines(lines),
             "dedupe_key": f"circular:{period.isoformat()}:{reader.pk}"}

@@ -14,9 +14,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from griddesk.audit.services import audit_append_many, stream_of
 from griddesk.notify.models import Message
+from griddesk.notify.phrases import Label, Phrase
 from griddesk.notify.services import messages_send
 from griddesk.orders import disclosure, handover, reminders
 from griddesk.orders.models import Reminder, ReminderKind, SlaClock
@@ -59,27 +61,33 @@ def _claim(due, stamp_field, now, batch):
 
 def _send_warnings(clocks, now):
     """80%: a console message to the owner of record (or the owning org if there is none)."""
+    phrases = [(clock, warning_phrase(clock, now)) for clock in clocks]
     Message.objects.bulk_create(
         [
             Message(
                 recipient=clock.owner, recipient_org=None if clock.owner_id else clock.org,
-                order=clock.order, created_at=now, sent_at=now, subject=warning_text(clock, now),
-                dedupe_key=f"clock:{clock.pk}:warn",
+                order=clock.order, created_at=now, sent_at=now, subject=phrase.as_sent(),
+                recipe={"subject": phrase.part()}, dedupe_key=f"clock:{clock.pk}:warn",
             )
-            for clock in clocks
+            for clock, phrase in phrases
         ],
         ignore_conflicts=True,
     )
 
 
 def warning_text(clock, now):
+    """The warning in the active language (warning_phrase)."""
+    return warning_phrase(clock, now).shown()
+
+
+def warning_phrase(clock, now):
     """The warning says what the clock's state is when it is sent: a sweep that ran late (a stopped
     worker, a back-dated letter) must not announce as coming a deadline already missed."""
-    values = {"number": clock.order.number, "label": clock.label,
+    values = {"number": clock.order.number, "label": Label(clock.label),
               "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")}
     if clock.due_at <= now:
-        return _("时限已超：工单 %(number)s 的“%(label)s”已于 %(due)s 到期") % values
-    return _("时限预警：工单 %(number)s 的“%(label)s”将于 %(due)s 到期") % values
+        return Phrase(gettext_noop("时限已超：工单 %(number)s 的“%(label)s”已于 %(due)s 到期"), **values)
+    return Phrase(gettext_noop("时限预警：工单 %(number)s 的“%(label)s”将于 %(due)s 到期"), **values)
 
 
 def _send_escalations(clocks, now):

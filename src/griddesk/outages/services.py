@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from griddesk.audit.services import audit_append, stream_of
 from griddesk.customers.models import Customer, SupplyVoltage
 from griddesk.grid.models import Device
 from griddesk.notify.models import NotifyChannel
+from griddesk.notify.phrases import Phrase
 from griddesk.notify.services import messages_send
 from griddesk.orders import services as order_services
 from griddesk.orders.clocks import clock_pause, clock_recompute
@@ -607,13 +609,14 @@ def outage_dispatch(*, outage, crew, actor, at=None):
             if order.crew_id != crew.pk:
                 order_services.order_outage_attach(order=order, outage=outage, crew_id=crew.pk, at=at, actor=actor)
                 moved.append(order.number)
-        body = _("停电抢修：%(device)s（%(code)s），%(cause)s，报修 %(calls)d 户。") % {
-            "device": outage.device.name, "code": outage.code, "cause": outage.cause, "calls": outage.calls}
-        pages = [{"channel": NotifyChannel.CONSOLE, "subject": _("停电抢修派工"), "body": body, "recipient": m,
+        body = Phrase(gettext_noop("停电抢修：%(device)s（%(code)s），%(cause)s，报修 %(calls)d 户。"),
+                      device=outage.device.name, code=outage.code, cause=outage.cause, calls=outage.calls)
+        subject = Phrase(gettext_noop("停电抢修派工"))
+        pages = [{"channel": NotifyChannel.CONSOLE, "subject": subject, "body": body, "recipient": m,
                   "dedupe_key": f"outage-dispatch:{outage.pk}:{crew.pk}:{m.pk}"}
                  for m in crew.members.filter(is_active=True).order_by("pk")]
         if crew.phone:
-            pages.append({"channel": NotifyChannel.SMS, "subject": _("停电抢修派工"), "body": body,
+            pages.append({"channel": NotifyChannel.SMS, "subject": subject, "body": body,
                           "address": crew.phone, "dedupe_key": f"outage-dispatch:{outage.pk}:{crew.pk}"})
         messages_send(pages, at=at)
         _write(outage, action="dispatched", actor=actor, at=at, crew=crew,
