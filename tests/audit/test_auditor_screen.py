@@ -304,7 +304,7 @@ def test_the_order_page_names_downloads_and_exports_in_its_timeline(client, audi
     assert "导出审计历史" in _text(page) and "audit.exported</strong>" not in _text(page)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # seeded roles and rule sets
 def test_rule_K8_a_verify_outside_a_transaction_writes_progress_from_its_own_thread(province, make_staff, monkeypatch):
     """As in the task worker: the verify holds its read snapshot, the progress is written beside it on
     another connection, so the screen sees it move; the thread ends with the run."""
