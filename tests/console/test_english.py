@@ -110,7 +110,7 @@ def known_values():
     in the reader's language, notify.phrases)."""
     values = set(TEXTS.values())
     values |= {v for m in Message.objects.exclude(channel="console") for v in (m.subject, m.body)}
-    values |= set(Reminder.objects.values_list("reason", flat=True))  # typed by staff or the sweeper
+    values |= set(Reminder.objects.filter(clock_key="").values_list("reason", flat=True))  # typed by staff
     values |= {v for c in Customer.objects.all() for v in (c.name, c.address)}
     values |= set(Org.objects.values_list("name", flat=True)) | set(Crew.objects.values_list("name", flat=True))
     values |= set(Device.objects.values_list("name", flat=True))

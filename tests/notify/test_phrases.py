@@ -38,3 +38,23 @@ def test_a_message_without_a_phrase_or_with_a_broken_one_shows_its_text_as_sent(
     with translation.override("en"):
         assert (plain.shown_subject, plain.shown_text) == ("旧消息", "正文")
         assert broken.shown_subject == "新消息"
+
+
+def test_rule_K6_the_sweepers_reason_reads_in_english_on_the_order_page(client, province, people):
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from griddesk.orders.models import Reminder
+    from griddesk.orders.sweeper import clocks_sweep
+
+    order = services.order_create(order_type="complaint", channel="hotline", actor=people["agent"],
+                                  customer=province["customers"][0], title="态度差")
+    clocks_sweep(now=timezone.now() + timedelta(days=30))  # every clock of the order missed
+    reminder = Reminder.objects.filter(order=order).exclude(clock_key="").first()
+    assert reminder is not None and reminder.reason.startswith("已超时：")  # kept as sent
+    client.force_login(people["leader"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/console/orders/{order.number}/").content.decode()
+    assert "Overdue: " in page and "已超时" not in page

@@ -253,7 +253,12 @@ def _free_text_shown(order, access, value):
 
 def _reminders_shown(order, access):
     """The order's reminders, each reason as the user may see it (display copies, `_free_text_shown`)."""
+    from griddesk.orders.sweeper import breach_reason
+
     rows = list(order.reminders.select_related("from_user", "to_user", "to_org", "to_crew").order_by("-created_at"))
+    # the sweeper's reasons (a clock missed) in the reader's language; staff-typed ones as typed
+    clocks = {c.key: c for c in order.clocks.all()} if any(r.clock_key for r in rows) else {}
     for reminder in rows:
-        reminder.reason = _free_text_shown(order, access, reminder.reason)
+        clock = clocks.get(reminder.clock_key)
+        reminder.reason = breach_reason(clock).shown() if clock else _free_text_shown(order, access, reminder.reason)
     return rows

@@ -13,7 +13,6 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from griddesk.audit.services import audit_append_many, stream_of
@@ -75,6 +74,13 @@ def _send_warnings(clocks, now):
     )
 
 
+def breach_reason(clock):
+    """Why the sweeper reminds (K-6): the clock missed. Kept as sent; pages show it in the reader's
+    language (console.selectors, the order's reminders)."""
+    return Phrase(gettext_noop("已超时：%(label)s（规则 %(rule)s），到期 %(due)s"), label=Label(clock.label),
+                  rule=clock.rule, due=timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M"))
+
+
 def warning_text(clock, now):
     """The warning in the active language (warning_phrase)."""
     return warning_phrase(clock, now).shown()
@@ -102,10 +108,7 @@ def _send_escalations(clocks, now):
     rows, items, events = [], [], defaultdict(list)
     for clock in clocks:
         order, holder = clock.order, holders[clock.order_id]
-        reason = _("已超时：%(label)s（规则 %(rule)s），到期 %(due)s") % {
-            "label": clock.label, "rule": clock.rule,
-            "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M"),
-        }
+        reason = breach_reason(clock).as_sent()
         supervisor = posts.nearest(order, holder.unit)
         remind = Reminder(order=order, kind=ReminderKind.REMIND, to_user=holder.to_user, to_org=holder.to_org,
                           to_crew=holder.to_crew, reason=reason, clock_key=clock.key, created_at=now,
