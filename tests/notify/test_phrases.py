@@ -58,3 +58,9 @@ def test_rule_K6_the_sweepers_reason_reads_in_english_on_the_order_page(client, 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(f"/console/orders/{order.number}/").content.decode()
     assert "Overdue: " in page and "已超时" not in page
+
+    from griddesk.notify.models import Message
+
+    told = Message.objects.filter(order=order, channel="console", body__startswith="原因：").first()
+    with translation.override("en"):
+        assert told is not None and "Overdue: " in told.shown_text and "已超时" not in told.shown_text

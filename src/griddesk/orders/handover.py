@@ -210,7 +210,8 @@ def reminder_items(reminder, *, members=(), key):
             (reminder.to_crew or reminder.to_org or Label(gettext_noop("未指定"))))
     desk = desk.name if isinstance(desk, Crew | Org) else desk
     # the sweeper's own reasons (a clock's breach) name no one; staff-typed ones are checked
-    reason = reminder.reason if reminder.clock_key else disclosure.notice_text(order, reminder.reason)
+    reason = (getattr(reminder, "reason_phrase", None) or reminder.reason) if reminder.clock_key else \
+        disclosure.notice_text(order, reminder.reason)
     subject = Phrase(gettext_noop("%(kind)s：%(order)s，期限 %(due)s"), kind=kind, order=order_label(order),
                      due=_when(reminder.due_at))
     body = Phrase(gettext_noop("原因：%(reason)s。发起：%(sender)s（规则 K-6）。"), reason=reason or "—",

@@ -108,7 +108,8 @@ def _send_escalations(clocks, now):
     rows, items, events = [], [], defaultdict(list)
     for clock in clocks:
         order, holder = clock.order, holders[clock.order_id]
-        reason = breach_reason(clock).as_sent()
+        phrase = breach_reason(clock)
+        reason = phrase.as_sent()
         supervisor = posts.nearest(order, holder.unit)
         remind = Reminder(order=order, kind=ReminderKind.REMIND, to_user=holder.to_user, to_org=holder.to_org,
                           to_crew=holder.to_crew, reason=reason, clock_key=clock.key, created_at=now,
@@ -118,6 +119,7 @@ def _send_escalations(clocks, now):
                              due_at=reminders.reminder_due(order, ReminderKind.SUPERVISE, now))
         rows += [remind, supervise]
         for reminder in (remind, supervise):
+            reminder.reason_phrase = phrase  # its messages read in the reader's language
             crew_members = members.get(reminder.to_crew_id, ()) if reminder.to_crew_id else ()
             items += handover.reminder_items(reminder, members=crew_members,
                                              key=f"breach:{clock.pk}:{reminder.kind}")
