@@ -50,12 +50,27 @@ def home(request):
     })
 
 
-@login_required
-def order_history(request, number):
+def _audited_order(request, number):
+    """The order an auditor asks for, or 404: one place for who may open an order's history."""
     _auditor(request)
     order = trails.order_for_audit(user=request.user, number=number)
     if order is None:
         raise Http404(_("没有找到工单 %s，或您无权查阅。") % number)
+    return order
+
+
+def _audited_staff(request, username):
+    """The staff member whose history an auditor asks for, in the auditor's scope, or 404."""
+    _auditor(request)
+    staff = trails.staff_for_audit(user=request.user, query=username, exact_username=True)
+    if staff is None:
+        raise Http404(_("没有找到该人员，或其不在您的管辖范围内。"))
+    return staff
+
+
+@login_required
+def order_history(request, number):
+    order = _audited_order(request, number)
     trail = trails.order_trail(order=order, user=request.user)
     return render(request, "console/audit/trail.html", {
         "trail": trail, "title": _("工单 %s 的审计历史") % order.number,
@@ -65,10 +80,7 @@ def order_history(request, number):
 
 @login_required
 def user_history(request, username):
-    _auditor(request)
-    staff = trails.staff_for_audit(user=request.user, query=username, exact_username=True)
-    if staff is None:
-        raise Http404(_("没有找到该人员，或其不在您的管辖范围内。"))
+    staff = _audited_staff(request, username)
     trail = trails.user_trail(staff=staff, user=request.user)
     return render(request, "console/audit/trail.html", {
         "trail": trail, "title": _("%s 的操作历史") % staff,
@@ -80,10 +92,7 @@ def user_history(request, username):
 @require_POST
 def order_export(request, number):
     """What the order's history page shows, as CSV or JSON; the export is itself audited."""
-    _auditor(request)
-    order = trails.order_for_audit(user=request.user, number=number)
-    if order is None:
-        raise Http404(_("没有找到工单 %s，或您无权查阅。") % number)
+    order = _audited_order(request, number)
     trail = trails.order_trail(order=order, user=request.user)
     return _export(request, trail, stream=stream_of(order), back=reverse("console:audit:order", args=[number]))
 
@@ -91,10 +100,7 @@ def order_export(request, number):
 @login_required
 @require_POST
 def user_export(request, username):
-    _auditor(request)
-    staff = trails.staff_for_audit(user=request.user, query=username, exact_username=True)
-    if staff is None:
-        raise Http404(_("没有找到该人员，或其不在您的管辖范围内。"))
+    staff = _audited_staff(request, username)
     trail = trails.user_trail(staff=staff, user=request.user)
     return _export(request, trail, stream=stream_of(staff), back=reverse("console:audit:user", args=[username]))
 
