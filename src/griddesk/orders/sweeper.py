@@ -81,11 +81,6 @@ def breach_reason(clock):
                   rule=clock.rule, due=timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M"))
 
 
-def warning_text(clock, now):
-    """The warning in the active language (warning_phrase)."""
-    return warning_phrase(clock, now).shown()
-
-
 def warning_phrase(clock, now):
     """The warning says what the clock's state is when it is sent: a sweep that ran late (a stopped
     worker, a back-dated letter) must not announce as coming a deadline already missed."""
