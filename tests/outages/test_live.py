@@ -103,3 +103,28 @@ def test_a_prediction_moved_by_a_dispatcher_is_kept_where_it_was_put(people, gri
     _call(people, grid["customers"]["B2"][4])
     fresh.run()
     assert OutageEvent.objects.exclude(state=OutageState.CANCELLED).count() == 1
+
+
+def test_a_step_over_calls_joined_at_intake_costs_the_same_queries_for_any_number(people, grid):
+    """The analyser's hot path: calls intake already joined to the prediction (rule C-9) are read,
+    analysed and recorded in a fixed number of statements, not one per call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _storm(people, grid)
+    analyzer = Analyzer()
+    analyzer.run()
+    outage = OutageEvent.objects.get(state=OutageState.PREDICTED)
+    counts = []
+    for accounts in (grid["customers"]["A1"][2:4], grid["customers"]["C1"][:6]):
+        for customer in accounts:
+            _call(people, customer)
+        with CaptureQueriesContext(connection) as captured:
+            assert analyzer.step() == len(accounts)
+        counts.append(len(captured))
+        outage.refresh_from_db()
+        assert TroubleCall.objects.filter(outage=outage).count() == outage.calls
+    assert counts[0] == counts[1] <= 12, counts
+    assert outage.calls == 4 + 2 + 6
+    assert set(TroubleCall.objects.filter(outage=outage).values_list("decision", flat=True)) <= {"predicted",
+                                                                                                 "attached"}
