@@ -1,7 +1,6 @@
+import pytest
+
 from tests.orders.conftest import people  # noqa: F401  (re-exported fixture)
-
-
-import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
