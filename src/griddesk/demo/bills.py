@@ -6,7 +6,7 @@ the latest month is unpaid for about a fifth of the accounts and older months fo
 name one of the seeded payment channels (B-2)."""
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -37,23 +37,31 @@ def bill_months(now, months=MONTHS):
 
 def bill_rows(seed, customers, *, now, channels):
     """Rows (customer_id, month, kwh, amount, estimated, paid_at, pay_channel_id) for `customers`,
-    a list of (pk, supply voltage)."""
+    a list of (pk, supply voltage). Built for 240,000 rows a 20,000-customer demo: the payment times
+    of each month are made once, amounts are computed in cents and written as text (the column's
+    decimal), one random draw per bill decides its variation, estimate and payment."""
     rng = random.Random(f"bills:{seed}")
     zone = ZoneInfo(settings.TIME_ZONE)
     months = bill_months(now)
+    seasons = [SEASON[first.month - 1] for first in months]
+    paid_times = []  # per month: 20 days x 4 quarter-hours after the 1st of the next month, 10:00 local
+    for first in months:
+        due = (first + timedelta(days=32)).replace(day=1)
+        paid_times.append([datetime.combine(due + timedelta(days=slot // 4), time(10, 15 * (slot % 4)),
+                                            tzinfo=zone).astimezone(UTC) for slot in range(80)])
     channel_ids = [channels[code] for code in sorted(channels)] or [None]
+    others = len(channel_ids)
     for pk, voltage in customers:
         low, high, price = USAGE.get(voltage, USAGE["220V"])
-        base, price = rng.uniform(low, high), Decimal(price)
+        base, cents = rng.uniform(low, high), round(Decimal(price) * 10000)  # price in 1/100 cent
         channel = rng.choice(channel_ids)  # most pay the same way every month
         owing_from = len(months) - (1 if rng.random() < 0.2 else 0) - (1 if rng.random() < 0.03 else 0)
         for index, first in enumerate(months):
-            kwh = max(0, round(base * SEASON[first.month - 1] * rng.uniform(0.85, 1.15)))
-            amount = (Decimal(kwh) * price).quantize(CENT)
-            paid_at = None
-            if index < owing_from:
-                due = (first + timedelta(days=32)).replace(day=1)
-                paid_at = datetime.combine(due + timedelta(days=rng.randint(0, 19)), time(10, rng.randint(0, 59)),
-                                           tzinfo=zone)
-            yield (pk, first, kwh, amount, rng.random() < 0.04, paid_at,
-                   (channel if rng.random() < 0.9 else rng.choice(channel_ids)) if paid_at else None)
+            draw = rng.random()
+            kwh = round(base * seasons[index] * (0.85 + 0.3 * draw))
+            amount = (kwh * cents + 50) // 100
+            paid_at = paid_times[index][int(draw * 7919) % 80] if index < owing_from else None
+            pay = None
+            if paid_at is not None:
+                pay = channel if (draw * 997) % 1 < 0.9 else channel_ids[int(draw * 104729) % others]
+            yield (pk, first, kwh, f"{amount // 100}.{amount % 100:02d}", (draw * 7907) % 1 < 0.04, paid_at, pay)
