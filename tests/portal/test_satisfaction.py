@@ -32,6 +32,7 @@ def link_of(order):
 
 def test_rule_C12_a_replied_complaint_sends_the_link_by_sms_once(replied):
     message, path = link_of(replied)
+    assert message.body.count("http://127.0.0.1:8000/satisfaction/") == 1 and path.startswith("/satisfaction/")
     assert message.channel == "sms" and message.address == "13800000001"
     assert replied.number in message.body and "7 天内有效" in message.body
     assert [e.action for e in events_of(replied)][-1] == "order.visit_invited"
@@ -121,3 +122,9 @@ def test_rule_K7_a_report_gets_no_link(people, province):
                                    caller_name="赵举报", caller_phone="13900000009", title="收红包")
     assert visits.visit_invite(report) is None
     assert not Message.objects.filter(address="13900000009").exists()
+
+
+def test_the_link_path_is_the_portals_satisfaction_url():
+    from django.urls import reverse
+
+    assert visits.LINK_PATH.format(token="abc:def") == reverse("portal:satisfaction", args=["abc:def"])

@@ -271,7 +271,8 @@ class _Build:
         most), estimated readings and unpaid months among them."""
         channels = dict(PayChannel.objects.values_list("code", "pk"))
         fields = ["customer_id", "month", "kwh", "amount", "estimated", "paid_at", "pay_channel_id"]
-        with TableWriter(Bill, fields, batch_size=self.batch_size) as out:
+        # a customer's year per row of the customers' batches: as many statements as for the customers
+        with TableWriter(Bill, fields, batch_size=self.batch_size * bills.MONTHS) as out:
             for row in bills.bill_rows(self.seed, self.billed, now=self.now, channels=channels):
                 out.add(row)
         self.billed = []

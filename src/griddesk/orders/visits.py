@@ -13,7 +13,6 @@ Sealed matters (reports, anonymous ones: K-7) have no phone on the order and get
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,6 +24,9 @@ from griddesk.notify.services import message_send
 from griddesk.orders.models import OrderState, OrderType, Satisfaction, VisitReason, WorkOrder
 
 SALT = "griddesk.orders.visits.link"
+# the public site's form (portal/urls.py "satisfaction"): written out, not reversed, so that the link is
+# the same whichever channel made the visit due and whatever URLs are loaded (an API-only deployment)
+LINK_PATH = "/satisfaction/{token}/"
 # what the customer may answer (无法联系 is the agent's record of a call nobody took)
 PUBLIC_SATISFACTION = (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED, Satisfaction.NEUTRAL,
                        Satisfaction.DISSATISFIED)
@@ -40,7 +42,7 @@ def visit_token(order):
 
 def visit_link(order):
     """The link the SMS carries: the public site's address and the signed token."""
-    return settings.GRIDDESK_PUBLIC_URL + reverse("portal:satisfaction", args=[visit_token(order)])
+    return settings.GRIDDESK_PUBLIC_URL + LINK_PATH.format(token=visit_token(order))
 
 
 def visit_order(token):
