@@ -166,3 +166,18 @@ def test_demo_bills_are_a_year_with_estimated_and_owing_months(db):
     assert 0 < len(owing) < len(rows) * 0.1 and all(row[6] is None for row in owing)
     assert all(row[6] in channels.values() for row in rows if row[5] is not None)
     assert rows == list(bill_rows(1, [(pk, "220V") for pk in range(1, 201)], now=timezone.now(), channels=channels))
+
+
+def test_rule_B1_caller_page_shows_the_latest_bills_in_one_query(client, billed, people, django_assert_num_queries):
+    from django.urls import reverse
+
+    from griddesk.billing.selectors import bills_of
+    from griddesk.customers.models import Customer
+
+    client.force_login(people["agent"])
+    page = client.get(reverse("console:caller", args=["1000000001"])).content.decode()
+    section = page[page.index('id="caller-bills"'):]
+    assert "2026-02" in section and "估抄" in section and "未缴费" in section and "118.71" in section
+    customer = Customer.objects.get(account_no="1000000001")
+    with django_assert_num_queries(1):
+        assert len(bills_of(customer, months=3)) == 2
