@@ -2,8 +2,7 @@
 
 The database keeps each channel's Chinese name and method (data an administrator may edit); pages show
 them in the user's language through `PayChannel.__str__` and `shown_how`, which look them up in the
-catalogue. tests/console/test_english.py-style completeness: tests/portal/test_bills.py checks each
-seeded text is listed here.
+catalogue. tests/portal/test_bills.py checks that every seeded channel is listed here.
 """
 
 from django.utils.translation import gettext_noop
