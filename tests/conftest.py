@@ -123,6 +123,7 @@ SEED_MIGRATIONS = (
     "griddesk.calendar.migrations.0002_seed_calendars",
     "griddesk.rules.migrations.0002_seed_rulesets",
     "griddesk.kb.migrations.0001_initial",
+    "griddesk.billing.migrations.0002_seed_pay_channels",
 )
 
 

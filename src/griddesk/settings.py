@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "griddesk.orgs",
     "griddesk.grid",
     "griddesk.customers",
+    "griddesk.billing",
     "griddesk.orders",
     "griddesk.outages",
     "griddesk.notify",
@@ -287,6 +288,20 @@ LOGGING = {
     # the log adapter's deliveries (docs/notify.md) show in the server's log
     "loggers": {"griddesk.notify": {"level": os.environ.get("GRIDDESK_NOTIFY_LOG_LEVEL", "INFO")}},
 }
+
+# The public site (docs/portal.md): one-time codes sent by SMS for the progress and bills queries
+# (valid GRIDDESK_PORTAL_CODE_MINUTES, GRIDDESK_PORTAL_CODE_ATTEMPTS wrong entries at most; codes asked
+# for per address and per order or account per hour), the shortest time a "send code" answer takes
+# (existing and unknown numbers answer alike), and how long a satisfaction link works (rule C-12).
+GRIDDESK_PORTAL_CODE_MINUTES = _env_int("GRIDDESK_PORTAL_CODE_MINUTES", 10)
+GRIDDESK_PORTAL_CODE_ATTEMPTS = _env_int("GRIDDESK_PORTAL_CODE_ATTEMPTS", 5)
+GRIDDESK_PORTAL_CODES_PER_IP_HOUR = _env_int("GRIDDESK_PORTAL_CODES_PER_IP_HOUR", 10)
+GRIDDESK_PORTAL_CODES_PER_SUBJECT_HOUR = _env_int("GRIDDESK_PORTAL_CODES_PER_SUBJECT_HOUR", 3)
+GRIDDESK_PORTAL_CHECKS_PER_IP_HOUR = _env_int("GRIDDESK_PORTAL_CHECKS_PER_IP_HOUR", 30)
+GRIDDESK_PORTAL_CODE_MIN_SECONDS = float(os.environ.get("GRIDDESK_PORTAL_CODE_MIN_SECONDS", "0.4"))
+GRIDDESK_SATISFACTION_LINK_DAYS = _env_int("GRIDDESK_SATISFACTION_LINK_DAYS", 7)
+# The public site's address, for links sent by SMS (the satisfaction link); empty: a path only.
+GRIDDESK_PUBLIC_URL = os.environ.get("GRIDDESK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # API tokens (docs/api.md): the lifetime of a token issued or rotated without --days, and the longest
 # one may ask for without --allow-long-lifetime.

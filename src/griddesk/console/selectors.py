@@ -20,6 +20,7 @@ from griddesk.orders.models import (
     Satisfaction,
     SealedIdentity,
     SlaClock,
+    VisitReason,
     WorkOrder,
 )
 from griddesk.orders.services import ACCUSABLE_TYPES, ACCUSE_ROLES, may_open_identity
@@ -164,6 +165,7 @@ ACTION_LABELS = {
     "order.restoration_notified": _("短信通知客户已恢复供电（C-12）"),
     "order.restoration_time_changed": _("短信通知客户预计恢复时间调整"),
     "order.evidence_downloaded": _("下载附件"), "audit.exported": _("导出审计历史"),
+    "order.visit_invited": _("短信发送服务评价链接（C-12）"),
 }
 # Which payload entries the timeline shows, and under what name (the rest stays in the audit log).
 PAYLOAD_LABELS = {
@@ -175,10 +177,13 @@ PAYLOAD_LABELS = {
     "invoice_no": _("发票号"), "consent_by": _("确认人"), "method": _("确认方式"), "total": _("合计"),
     "delay_reason": _("延期原因"), "file": _("文件"), "sha256": "SHA-256", "due_at": _("期限"),
     "org": _("单位"), "accused": _("被投诉/举报单位"), "outage": _("停电事件"),
+    "reasons": _("不满意原因"), "visit_channel": _("评价方式"),
 }
 
 # Payload entries stored as choice codes: the timeline shows their labels, never `hotline` or `satisfied`.
-PAYLOAD_CHOICES = {"channel": Channel, "cause": ComplaintCause, "satisfaction": Satisfaction, "method": PayMethod}
+PAYLOAD_CHOICES = {"channel": Channel, "cause": ComplaintCause, "satisfaction": Satisfaction, "method": PayMethod,
+                   "reasons": VisitReason}
+VISIT_CHANNELS = {"link": _("客户通过短信链接评价")}
 
 
 ORG_KEYS, CREW_KEYS = {"org", "department", "accused"}, {"crew"}
@@ -190,6 +195,10 @@ def _payload_shown(key, value, names):
     choices = PAYLOAD_CHOICES.get(key)
     if choices is not None and isinstance(value, str) and value in choices.values:
         return choices(value).label
+    if choices is not None and isinstance(value, list):
+        return _("、").join(str(choices(v).label) if v in choices.values else str(v) for v in value)
+    if key == "visit_channel":
+        return VISIT_CHANNELS.get(value, value)
     if key in ORG_KEYS | CREW_KEYS:
         values = value if isinstance(value, list) else [value]
         return _("、").join(names.get((key in CREW_KEYS, v), str(v)) for v in values)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from griddesk.api.services import call_outcome_record
+from griddesk.billing.selectors import bills_of
 from griddesk.calendar.selectors import dashboard_calendar_warnings
 from griddesk.console import forms, pickers, selectors
 from griddesk.console.actions import ACTIONS
@@ -104,6 +105,9 @@ def caller_search(request):
     return render(request, "console/caller_lookup.html", context)
 
 
+CALLER_BILLS = 3  # the latest bills on the caller page
+
+
 @login_required
 def caller_page(request, account_no):
     """The caller page; personal data masked for roles whose work does not need it (orders.disclosure)."""
@@ -117,6 +121,7 @@ def caller_page(request, account_no):
     return render(request, "console/caller.html", {
         "card": card, "customer": customer, "view": view, "hotkeys": _hotkeys(),
         "can_intake": request.user.has_role(*INTAKE_ROLES),
+        "bills": bills_of(customer, months=CALLER_BILLS),  # rules B-1, B-2: one query
         "outcome_form": forms.OutcomeForm(initial={"caller_phone": customer.phone if full else ""}),
     })
 

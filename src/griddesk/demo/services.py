@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from griddesk.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 from griddesk.audit.services import event_hash
 from griddesk.audit.signing import signing_key
+from griddesk.billing.models import Bill, PayChannel
 from griddesk.customers.models import Contact, Customer
-from griddesk.demo import history, storms
+from griddesk.demo import bills, history, storms
 from griddesk.demo.bulk import BATCH_SIZE, TableWriter, database_size, database_tidy, next_id, sequences_reset
 from griddesk.demo.customers import customer_rows, layout_customers
 from griddesk.demo.network import plan_network
@@ -136,6 +137,7 @@ class _Build:
         self._stage(_("班组"), self.write_crews)
         self._stage(_("设备"), self.write_network)
         self._stage(_("客户"), self.write_customers)
+        self._stage(_("账单"), self.write_bills)
         self._stage(_("工单"), self.write_history)
         self._stage(_("时限"), self.write_clocks)
         self._stage(_("停电"), self.write_outages)
@@ -244,6 +246,7 @@ class _Build:
         wanted = (self.calls.customer_indexes() | {c.customer for c in self.backlog if c.customer is not None}
                   | self.storms.customer_indexes())
         self.callers = {}  # the customers who call in the history: O(orders), not O(customers)
+        self.billed = []  # (pk, supply voltage) of the customers given bills (write_bills)
         self.customer_base = next_id(Customer)
         customer_fields = ["id", "account_no", "name", "phone", "address", "transformer_id", "supply_voltage",
                            "zone", "important", "sensitive", "org_id", "created_at", "updated_at"]
@@ -259,6 +262,20 @@ class _Build:
                     contacts.add((pk, *row.contact))
                 if row.index in wanted:
                     self.callers[row.index] = row
+                if row.index < bills.BILLED_CUSTOMERS_MAX:
+                    self.billed.append((pk, row.supply_voltage))
+        return out.written
+
+    def write_bills(self):
+        """Rules B-1, B-2: a year of monthly bills for the demo's customers (bills.BILLED_CUSTOMERS_MAX at
+        most), estimated readings and unpaid months among them."""
+        channels = dict(PayChannel.objects.values_list("code", "pk"))
+        fields = ["customer_id", "month", "kwh", "amount", "estimated", "paid_at", "pay_channel_id"]
+        # a customer's year per row of the customers' batches: as many statements as for the customers
+        with TableWriter(Bill, fields, batch_size=self.batch_size * bills.MONTHS) as out:
+            for row in bills.bill_rows(self.seed, self.billed, now=self.now, channels=channels):
+                out.add(row)
+        self.billed = []
         return out.written
 
     # ------------------------------------------------------------ history

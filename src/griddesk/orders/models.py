@@ -140,6 +140,18 @@ class Satisfaction(models.TextChoices):
     UNREACHABLE = "unreachable", _("无法联系")
 
 
+class VisitReason(models.TextChoices):
+    """Why a customer was not fully satisfied, as answered on the one-tap return-visit form (不满意原因),
+    rule C-12. Kept in the visit's audit event (no column: `orders.visits`)."""
+
+    ATTITUDE = "attitude", _("服务态度")
+    REPAIR_QUALITY = "repair_quality", _("维修质量")
+    ARRIVAL_TIME = "arrival_time", _("到达时间")
+    REPAIR_SPEED = "repair_speed", _("修复速度")
+    NOT_FIXED = "not_fixed", _("现场未修复")
+    OTHER = "other", _("其他")
+
+
 class ComplaintCause(models.TextChoices):
     """Responsibility cause of a closed complaint (责任原因, rule A-2)."""
 

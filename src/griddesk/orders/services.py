@@ -22,7 +22,7 @@ from griddesk import sealing
 from griddesk.audit.services import audit_append, audit_append_many, stream_of
 from griddesk.notify.models import NotifyChannel
 from griddesk.notify.services import message_send
-from griddesk.orders import clocks, disclosure, handover, reminders
+from griddesk.orders import clocks, disclosure, handover, reminders, visits
 from griddesk.orders.intake import IntakeDraft, intake_write, order_numbers_take
 from griddesk.orders.models import (
     Accusation,
@@ -41,6 +41,7 @@ from griddesk.orders.models import (
     ReminderKind,
     Satisfaction,
     SealedIdentity,
+    VisitReason,
     WorkOrder,
 )
 from griddesk.orders.received import received_at_problem
@@ -261,6 +262,8 @@ def _advanced(order, action, actor, fields, before, version, payload, at):
     audit_append(stream=stream_of(order), action=f"order.{action}", actor=actor, at=at,
                  payload={"from": before, "to": order.state, "version": order.version, **(payload or {})})
     order.started_clocks = clocks.clocks_on_transition(order=order, action=action, at=at)
+    if visits.invite_due(order, before, action):  # rule C-12: the customer gets the satisfaction link
+        visits.visit_invite(order, at=at)
     # rule K-6: the reminders this change settles close with it (the state moved on, or their desk
     # no longer holds the work)
     reminders.reminders_close_moved(order=order, actor=actor, at=at, before=before)
@@ -649,13 +652,21 @@ def order_reply(*, order, actor, reply, expected_version=None):
                     payload={"reply": reply})
 
 
-def order_visit(*, order, actor, satisfaction, note="", expected_version=None):
-    """Return visit with satisfaction (rule C-12)."""
+def order_visit(*, order, actor, satisfaction, note="", reasons=(), channel="", expected_version=None):
+    """Return visit with satisfaction (rule C-12). `reasons`: why not fully satisfied (VisitReason codes,
+    kept in the event); `channel` "link" when the customer answered the SMS link (orders.visits)."""
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("请选择满意度。")})
+    reasons = list(dict.fromkeys(reasons or ()))
+    if any(reason not in VisitReason.values for reason in reasons):
+        raise ValidationError({"reasons": _("未知的不满意原因。")})
+    payload = {"satisfaction": satisfaction, "note": note}
+    if reasons:
+        payload["reasons"] = reasons
+    if channel:
+        payload["visit_channel"] = channel
     return _advance(order=order, action="visit", actor=actor, expected_version=expected_version,
-                    fields={"satisfaction": satisfaction},
-                    payload={"satisfaction": satisfaction, "note": note})
+                    fields={"satisfaction": satisfaction}, payload=payload)
 
 
 def order_answer(*, order, actor, answer, expected_version=None):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from griddesk.portal import views
+from griddesk.portal import queries, views
 
 app_name = "portal"
 
@@ -8,4 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("outages/", views.outage_notices, name="outages"),
     path("outages/<str:code>.atom", views.outage_feed, name="outage_feed"),
+    path("progress/", queries.progress_query, name="progress"),
+    path("progress/<str:number>/", queries.progress_order, name="progress_order"),
+    path("bills/", queries.bills_query, name="bills"),
+    path("bills/<str:number>/", queries.bills_account, name="bills_account"),
+    path("satisfaction/<str:token>/", queries.satisfaction, name="satisfaction"),
 ]

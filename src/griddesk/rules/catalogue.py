@@ -51,9 +51,13 @@ RULES = (
          "The 95598 website offers outage notices, electricity-use queries, the progress of a business "
          "application, policies and regulations, and complaints.",
          "The public home page has a section and a navigation entry for each of the five services. Outage "
-         "notices are built (/outages/ by county and street or village, an Atom feed per county); the "
-         "other four are placeholders so far: no online query, progress look-up, policy library or "
-         "complaint form."),
+         "notices are built (/outages/ by county and street or village, an Atom feed per county). The "
+         "progress of any order (/progress/) and an account's bills (/bills/) open with a one-time code "
+         "sent by SMS to the phone on the order or the account (portal.codes: hashed, 10 minutes, 5 wrong "
+         "entries, rate-limited per address and number); the answer is the same text, status and time for "
+         "numbers that do not exist. Progress shows each step's time and each deadline's status (due, met, "
+         "overdue, paused), never a staff member or a reporter. Policy library and complaint form: see "
+         "docs/portal.md."),
     Rule("C-3", "channels",
          "The service runs 24 hours a day without a break.",
          "Deadlines in minutes and hours run round the clock, through nights, weekends and holidays; only "
@@ -131,7 +135,10 @@ RULES = (
          "reply. Repairs are drawn for a visit at a configured share (GRIDDESK_REPAIR_VISIT_SHARE, 10% by "
          "default) or on request, and then need it before archiving. Restoring an outage (outage_restore, "
          "also partly: outage_restore_part) resolves every call still open on it, stopping its arrival and "
-         "restoration clocks, and sends every caller a restoration SMS recorded on their order."),
+         "restoration clocks, and sends every caller a restoration SMS recorded on their order. When an order "
+         "comes to its visit (a complaint replied to, a repair drawn or asked for one) the customer gets an "
+         "SMS with a signed one-tap satisfaction link (7 days); the answer, with reasons, is the order's "
+         "return visit, once."),
     Rule("V-0", "hotline",
          "Part I of the source: speak clear standard language, show empathy and keep one's temper.",
          "Not built: there is no quality inspection (质检) scoring calls for greeting, agent number, "
@@ -296,13 +303,13 @@ RULES = (
     Rule("B-1", "field",
          "Read meters on the scheduled day; when the customer prevents it, bill on the previous reading and "
          "settle next time; announce any change of reading day.",
-         "Not built: GridDesk handles no meter reading or bills.",
-         untested="Not implemented: no billing."),
+         "Bills (billing app) carry an estimated-reading flag (估抄), imported with `griddesk import bills` "
+         "(column estimated) and flagged with an explanation on the public bills page. GridDesk does not "
+         "read meters or announce reading days."),
     Rule("B-2", "field",
          "Offer customers at least two ways to pay.",
-         "Not built: no billing query showing payment channels (a paid service records one of four "
-         "payment methods, P-3).",
-         untested="Not implemented: no billing."),
+         "The public bills page lists the active payment channels (缴费渠道: four seeded, edited in the "
+         "admin); a paid bill names the channel it was paid by."),
     Rule("R-1", "field",
          "Fault repair is available 24 hours a day.",
          "Repairs are taken and dispatched at any hour to the crew covering the customer's transformer; the "

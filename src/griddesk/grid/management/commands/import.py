@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from griddesk.billing.importers import bills_import
 from griddesk.csvimport import ImportFailed
 from griddesk.customers.importers import customers_import
 from griddesk.grid.importers import topology_import
@@ -71,6 +72,13 @@ IMPORTERS = {
         run=calls_import,
         help=gettext_lazy(
             "call_id,time,account_no,description — 故障来电，按时间顺序研判并保存（同 outages replay --commit）"
+        ),
+    ),
+    "bills": Importer(
+        run=bills_import,
+        help=gettext_lazy(
+            "account_no,month,kwh,amount,estimated,paid_at,pay_channel — 电费账单（B-1 估抄标记），"
+            "按户号和账期更新；paid_at 为空表示欠费"
         ),
     ),
 }
