@@ -128,3 +128,23 @@ def test_a_step_over_calls_joined_at_intake_costs_the_same_queries_for_any_numbe
     assert outage.calls == 4 + 2 + 6
     assert set(TroubleCall.objects.filter(outage=outage).values_list("decision", flat=True)) <= {"predicted",
                                                                                                  "attached"}
+
+
+def test_a_call_from_a_transformer_added_after_the_start_is_analysed(people, grid):
+    """The network grew under a running analyser (an import): it loads it again instead of failing."""
+    from griddesk.customers.models import Customer
+    from griddesk.grid.models import Device
+
+    analyzer = Analyzer()
+    _storm(people, grid)
+    assert analyzer.run() == 5
+    tx = Device.objects.create(device_id="T9D2", kind="transformer", parent=grid["switches"][1], name="东风D2台区",
+                               zone="urban", org=grid["feeder"].org)
+    newcomer = Customer.objects.create(account_no="7729999", name="新客户", phone="13909999999", address="东风路新1号",
+                                       transformer=tx, supply_voltage="220V", zone="urban", org=grid["feeder"].org)
+    order = _call(people, newcomer)
+    assert analyzer.run() == 1
+    call = TroubleCall.objects.get(order=order)
+    assert (call.transformer_id, call.feeder_id) == (tx.pk, grid["feeder"].pk)
+    # the prediction made before the reload is still the one the engine keeps
+    assert OutageEvent.objects.filter(state=OutageState.PREDICTED).count() == 1

@@ -77,7 +77,7 @@ class NewCall:
 def _calls_after(last_order_id):
     """The next repair orders from a customer (not repeat contacts), in acceptance order."""
     rows = (WorkOrder.objects.filter(pk__gt=last_order_id, order_type=OrderType.REPAIR,
-                                     customer__isnull=False, parent__isnull=True)
+                                     customer__transformer__isnull=False, parent__isnull=True)
             .order_by("pk").values_list("pk", "number", "accepted_at", "title", "description", "fault_side",
                                         "customer_id", "customer__account_no", "customer__transformer_id",
                                         "outage_id", "crew_id")[:STEP])
@@ -103,6 +103,7 @@ class Analyzer:
         """The engine rebuilt from the calls of the last hours, in order; the open analysis outages
         matched to its predictions; dispatchers' decisions fed back as human ones."""
         now = now or timezone.now()
+        self.outage_of, self.crew_of, self.followed = {}, {}, {}
         network = network_load()
         since = now - timedelta(hours=WARM_HOURS)
         self.engine = Engine(network, self.params, known=known_outages(since, now + timedelta(days=1)))
@@ -131,9 +132,12 @@ class Analyzer:
         with transaction.atomic():
             self._sync_human(now or timezone.now())
             mark, _created = AnalyzerMark.objects.select_for_update().get_or_create(name=MARK)
-            orders = _calls_after(mark.last_order_id)
-            if not orders:
+            read = _calls_after(mark.last_order_id)
+            if not read:
                 return 0
+            if any(order.transformer_id not in self.engine.net.index for order in read):
+                self.start(now)  # the network grew since the start (an import): load it again
+            orders = [order for order in read if order.transformer_id in self.engine.net.index]
             decided = []
             for order in orders:
                 call = LiveCall(order.number, order.accepted_at, order.account_no)
@@ -141,8 +145,8 @@ class Analyzer:
                 decision = self.engine.call(call, order.transformer_id, signal)
                 decided.append((order, signal, decision))
             self._apply(decided, now or timezone.now())
-            AnalyzerMark.objects.filter(name=MARK).update(last_order_id=orders[-1].id)
-        return len(orders)
+            AnalyzerMark.objects.filter(name=MARK).update(last_order_id=read[-1].id)
+        return len(read)
 
     def run(self, now=None):
         """Steps until nothing is left; the number of orders analysed."""
