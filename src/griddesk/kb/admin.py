@@ -65,9 +65,6 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         article_save(article=obj, actor=request.user)
 
-    def save_related(self, request, form, formsets, change):
-        form.save_m2m()  # the versions inline is read only: nothing of it to save
-
     def has_delete_permission(self, request, obj=None):
         return False  # unpublish an article instead ("已发布"): its versions stay
 

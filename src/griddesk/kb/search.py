@@ -49,11 +49,14 @@ DOMAIN_WORDS = (
 )
 
 # Question words and particles: they say the caller is asking, not what about.
-STOP_WORDS = frozenset(
-    "的 了 吗 呢 吧 啊 呀 么 是 我 我们 我家 家里 你们 您 要 会 能 可以 可 怎么 怎样 如何 什么 哪 哪里 哪儿 哪天 哪些 "
-    "为什么 为何 多少 多久 多长时间 几天 几 请问 一下 有 没有 在 和 与 及 或 还 就 都 也 对 给 被 把 这 那 这个 那个 "
-    "个 该 应该 需要 想 办 去 到 后 时 吗？".split()
-)
+STOP_WORDS = frozenset((
+    "的", "了", "吗", "呢", "吧", "啊", "呀", "么", "是", "我", "我们", "我家",
+    "家里", "你们", "您", "要", "会", "能", "可以", "可", "怎么", "怎样", "如何",
+    "什么", "哪", "哪里", "哪儿", "哪天", "哪些", "为什么", "为何", "多少", "多久",
+    "多长时间", "几天", "几", "请问", "一下", "有", "没有", "在", "和", "与", "及",
+    "或", "还", "就", "都", "也", "对", "给", "被", "把", "这", "那", "这个",
+    "那个", "个", "该", "应该", "需要", "想", "办", "去", "到", "后", "时",
+))
 
 # A word of the question → words an article may use instead (both directions are not implied).
 SYNONYMS = {
@@ -162,7 +165,8 @@ def index_rebuild(using=None):
         return 0
     with conn.cursor() as cursor:
         cursor.execute(f"DELETE FROM {FTS_TABLE}")
-        cursor.execute(f"INSERT INTO {FTS_TABLE} (rowid, title, body) SELECT id, search_title, search_body FROM kb_article")
+        cursor.execute(f"INSERT INTO {FTS_TABLE} (rowid, title, body)"
+                       " SELECT id, search_title, search_body FROM kb_article")
         return cursor.rowcount
 
 

@@ -22,7 +22,7 @@ class Challenge:
 
 
 def _digest(nonce, answer):
-    return salted_hmac(SALT, f"{nonce}:{answer}").hexdigest()[:20]
+    return salted_hmac(SALT, f"{nonce}:{answer}", algorithm="sha256").hexdigest()[:20]
 
 
 def challenge_new(*, a=None, b=None):

@@ -11,7 +11,7 @@ ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[ -]?\d{7,8}(?!\d)")
 LONG_NUMBER = re.compile(r"(?<!\d)\d{6,}(?!\d)")  # account numbers (户号), bank cards, meter numbers
-NAMED = re.compile(r"(我叫|我是|本人|姓名[:：]?\s*|联系人[:：]?\s*|户名[:：]?\s*)([\u4e00-\u9fa5]{2,3})")
+NAMED = re.compile(r"(我叫|我是|本人)([\u4e00-\u9fa5]{2,3})|((?:姓名|联系人|户名)[:：]?\s*)([\u4e00-\u9fa5]{2,4})")
 NOT_NAMES = ("业主", "居民", "用户", "客户", "租户", "房东", "本人", "一名", "一个", "这里")
 
 
@@ -35,7 +35,12 @@ def mask_personal(text, names=()):
     text = LONG_NUMBER.sub(lambda m: mask_long_number(m.group(0)), text)
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
-    return NAMED.sub(lambda m: m.group(1) + (m.group(2) if m.group(2) in NOT_NAMES else mask_name(m.group(2))), text)
+    return NAMED.sub(_named, text)
+
+
+def _named(match):
+    lead, name = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    return lead + (name if name in NOT_NAMES else mask_name(name))
 
 
 def public_name(name):
