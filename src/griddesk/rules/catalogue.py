@@ -51,9 +51,12 @@ RULES = (
          "The 95598 website offers outage notices, electricity-use queries, the progress of a business "
          "application, policies and regulations, and complaints.",
          "The public home page has a section and a navigation entry for each of the five services. Outage "
-         "notices are built (/outages/ by county and street or village, an Atom feed per county); the "
-         "other four are placeholders so far: no online query, progress look-up, policy library or "
-         "complaint form."),
+         "notices are built (/outages/ by county and street or village, an Atom feed per county). Policies "
+         "and regulations are built: /policies/ searches the knowledge base's versioned articles (政策法规, "
+         "常见问题; 36 seeded) in Chinese (jieba segmentation; FTS5 bm25 on SQLite, tsvector ts_rank_cd on "
+         "PostgreSQL; a table of 20 real questions finds the right article first on both, docs/kb.md), "
+         "browses them by category and shows each article; agents get the same search beside the caller "
+         "page. Online query, progress look-up and the complaint form are placeholders so far."),
     Rule("C-3", "channels",
          "The service runs 24 hours a day without a break.",
          "Deadlines in minutes and hours run round the clock, through nights, weekends and holidays; only "
@@ -155,10 +158,13 @@ RULES = (
     Rule("W-4", "website",
          "Run a consultation desk and a message board (留言簿) online, and have administrators reply "
          "promptly.",
-         "Only the deadline exists: the service-code rule set holds W-4/reply (2 working days; the code "
-         "gives no number). There is no message board to start it.",
-         untested="Not implemented beyond the seeded deadline, whose value tests/rules/test_rulesets.py "
-                  "checks with every other key: no message board."),
+         "The public message board (/board/, 留言板): a visitor leaves a message (name optional, phone "
+         "required and never shown; CSRF, a server-verified sum as challenge, a limit per address per hour); "
+         "each message gets the rule set's W-4/reply deadline (2 working days in the service-code set; the "
+         "code gives no number) and waits in the console's queue (/console/posts/, back office and shift "
+         "leaders), overdue first, with its due time; a moderator replies and publishes, replies privately "
+         "or rejects, audited with whether the reply was late. Only published messages with a reply are "
+         "shown, phone numbers, ID and account numbers and names masked in both texts (docs/portal.md)."),
     # --- voltage quality --------------------------------------------------------------------
     Rule("V-1", "voltage",
          "At 35 kV and above, the absolute positive and negative voltage deviations together stay within "
