@@ -2,6 +2,8 @@
 agent says them, find the right article first, on SQLite (FTS5, bm25) and PostgreSQL (tsvector,
 ts_rank_cd) alike. The table is the measure of docs/kb.md; the seeded articles are kb migration 0004's."""
 
+from itertools import pairwise
+
 import pytest
 from django.db import connection
 
@@ -42,7 +44,7 @@ def test_rule_C2_a_real_question_finds_the_right_article_first(question, expecte
     assert found, f"nothing found for {question!r} on {connection.vendor}"
     assert found[0].code == expected, [(a.code, round(a.rank, 2)) for a in found[:3]]
     assert found[0].rank > 0
-    assert all(a.rank >= b.rank for a, b in zip(found, found[1:], strict=False))  # best first
+    assert all(a.rank >= b.rank for a, b in pairwise(found))  # best first
 
 
 def test_rule_C2_the_whole_table_scores_twenty_out_of_twenty():
