@@ -123,6 +123,7 @@ SEED_MIGRATIONS = (
     "griddesk.calendar.migrations.0002_seed_calendars",
     "griddesk.rules.migrations.0002_seed_rulesets",
     "griddesk.kb.migrations.0001_initial",
+    "griddesk.kb.migrations.0004_seed_articles",
 )
 
 
