@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_at_least_25_articles_are_seeded_and_published_in_every_category():
     assert Article.objects.filter(published=True).count() >= 25
     assert set(Article.objects.values_list("category", flat=True)) == {
-        "policy", "faq", "connection", "billing", "outage", "service"}
+        "policy", "faq", "connection", "billing", "outage", "service_channels"}
     assert ArticleVersion.objects.filter(number=1).count() == Article.objects.count()
 
 

@@ -208,3 +208,15 @@ def test_public_list_is_one_query(people, django_assert_num_queries):
         services.post_moderate(post=post, decision="publish", reply="已回复", actor=people["office"])
     with django_assert_num_queries(1):
         assert len(selectors.public_posts()) == 3
+
+
+def test_board_page_and_moderation_queue_queries_do_not_grow(client, people, django_assert_max_num_queries):
+    for n in range(5):
+        post = post_at(timezone.now(), text=f"第{n}条留言内容")
+        if n % 2:
+            services.post_moderate(post=post, decision="publish", reply="已回复", actor=people["office"])
+    with django_assert_max_num_queries(2):
+        queue = selectors.moderation_queue()
+    assert len(queue["waiting"]) == 3 and len(queue["handled"]) == 2
+    with django_assert_max_num_queries(2):
+        assert Client().get("/board/").status_code == 200

@@ -84,7 +84,7 @@ class ArticleCategory(models.TextChoices):
     CONNECTION = "connection", _("办电指南")
     BILLING = "billing", _("电费电价")
     OUTAGE = "outage", _("停电与抢修")
-    SERVICE = "service", _("服务渠道与投诉")
+    SERVICE = "service_channels", _("服务渠道与投诉")
 
 
 class Article(models.Model):
