@@ -110,3 +110,31 @@ def test_search_is_two_queries_whatever_the_hits(django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         found = articles_search("停电了怎么办")
     assert len(found) >= 5
+
+
+@pytest.fixture
+def fresh_tokenizer():
+    from griddesk.kb import search
+
+    search._tokenizer.cache_clear()
+    yield
+    search._tokenizer.cache_clear()
+
+
+def test_a_user_dictionary_and_kb_reindex_keep_a_local_word_whole(admin_user, settings, tmp_path, fresh_tokenizer):
+    from django.core.management import call_command
+
+    article = article_save(article=Article(code="e-pay", title="电子渠道", body="可以使用电e宝缴费。", published=True),
+                           actor=admin_user)
+    assert "电 e 宝" in article.search_body  # jieba does not know the word
+    words = tmp_path / "user.dict"
+    words.write_text("电e宝 20000 n\n", encoding="utf-8")
+    settings.GRIDDESK_KB_USER_DICT = str(words)
+    from griddesk.kb import search
+
+    search._tokenizer.cache_clear()
+    call_command("kb_reindex")
+    article.refresh_from_db()
+    assert "电e宝" in article.search_body.split() and article.version == 1  # no new version
+    assert query_terms("电e宝怎么交")[0] == "电e宝"
+    assert articles_search("电e宝")[0].code == "e-pay"

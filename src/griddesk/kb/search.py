@@ -170,6 +170,23 @@ def index_rebuild(using=None):
         return cursor.rowcount
 
 
+def articles_resegment():
+    """Segment every article again (after a change of `DOMAIN_WORDS` or of the user dictionary) and
+    refill the index. The texts do not change, so no version is made. Returns the number of articles."""
+    from django.db import transaction
+
+    from griddesk.kb.models import Article
+
+    articles = list(Article.objects.only("pk", "title", "tags", "body"))
+    for article in articles:
+        article.search_title = segment(f"{article.title} {' '.join(article.tag_list())}")
+        article.search_body = segment(article.body)
+    with transaction.atomic():
+        Article.objects.bulk_update(articles, ["search_title", "search_body"], batch_size=200)
+        index_rebuild()
+    return len(articles)
+
+
 # ---------------------------------------------------------------- the search
 
 
