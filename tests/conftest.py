@@ -124,6 +124,7 @@ SEED_MIGRATIONS = (
     "griddesk.rules.migrations.0002_seed_rulesets",
     "griddesk.kb.migrations.0001_initial",
     "griddesk.billing.migrations.0002_seed_pay_channels",
+    "griddesk.kb.migrations.0004_seed_articles",
 )
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "griddesk.api",
     "griddesk.console",
     "griddesk.portal",
+    "griddesk.messageboard",
     "griddesk.demo",
     "griddesk.ops",
 ]
@@ -274,6 +275,10 @@ GRIDDESK_INBOX_POLL_SECONDS = _env_int("GRIDDESK_INBOX_POLL_SECONDS", 15)
 # The dispatcher's outage board refreshes its list this often (issue 10); rule R-3: the shift leader is
 # prompted to declare storm mode where this many predicted or confirmed outages are open in one unit.
 GRIDDESK_BOARD_POLL_SECONDS = _env_int("GRIDDESK_BOARD_POLL_SECONDS", 5)
+# The website's message board (rule W-4): messages one address may post per hour (docs/portal.md).
+GRIDDESK_BOARD_POSTS_PER_HOUR = _env_int("GRIDDESK_BOARD_POSTS_PER_HOUR", 5)
+# A jieba user dictionary (one "word [frequency] [tag]" a line) for the knowledge-base search (docs/kb.md).
+GRIDDESK_KB_USER_DICT = os.environ.get("GRIDDESK_KB_USER_DICT", "")
 GRIDDESK_STORM_PROMPT_OUTAGES = _env_int("GRIDDESK_STORM_PROMPT_OUTAGES", 10)
 # The live outage analysis runs at this niceness (0: as order intake; 10: it yields the CPU to intake).
 GRIDDESK_ANALYSER_NICE = _env_int("GRIDDESK_ANALYSER_NICE", 10)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from griddesk.console import views
+from griddesk.console import kb, views
 
 app_name = "console"
 
@@ -29,4 +29,7 @@ urlpatterns = [
     path("inbox/", include("griddesk.console.inbox_urls")),
     path("outages/", include("griddesk.console.board_urls")),
     path("audit/", include("griddesk.console.auditor_urls")),
+    path("kb/", kb.kb_search, name="kb_search"),
+    path("kb/<slug:code>/", kb.kb_article, name="kb_article"),
+    path("posts/", include("griddesk.console.posts_urls")),
 ]

@@ -1,11 +1,13 @@
-"""Admin for the canned replies (标准话术): every save validated and audited (kb.services.reply_save)."""
+"""Admin for the canned replies (标准话术) and the articles (知识库文章): every save validated and
+audited (kb.services.reply_save, kb.services.article_save); an article's save is a new version, its
+versions listed with who saved them."""
 
 from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from griddesk.kb.models import CannedReply
-from griddesk.kb.services import reply_fill, reply_save
+from griddesk.kb.models import Article, ArticleVersion, CannedReply
+from griddesk.kb.services import article_save, reply_fill, reply_save
 
 
 def example_values():
@@ -30,3 +32,58 @@ class CannedReplyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # switch a phrase off ("启用") instead: its history stays
+
+
+class ArticleVersionInline(admin.TabularInline):
+    """The article's versions, newest first: read only (a version is never changed)."""
+
+    model = ArticleVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "title", "published", "edited_by", "edited_at"]
+    readonly_fields = fields
+    ordering = ["-number"]
+    verbose_name_plural = gettext_lazy("历史版本")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "published", "version", "updated_by", "updated_at"]
+    list_filter = ["category", "published"]
+    search_fields = ["title", "tags", "body", "code"]
+    readonly_fields = ["version", "updated_by", "updated_at"]
+    fields = ["code", "title", "category", "tags", "rule", "body", "published", "version", "updated_by", "updated_at"]
+    inlines = [ArticleVersionInline]
+    list_select_related = ["updated_by"]
+
+    def save_model(self, request, obj, form, change):
+        article_save(article=obj, actor=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # unpublish an article instead ("已发布"): its versions stay
+
+
+@admin.register(ArticleVersion)
+class ArticleVersionAdmin(admin.ModelAdmin):
+    """Every version of every article: what it said, who saved it, when."""
+
+    list_display = ["article", "number", "title", "published", "edited_by", "edited_at"]
+    list_filter = ["published", "category"]
+    search_fields = ["article__code", "title", "body"]
+    list_select_related = ["article", "edited_by"]
+    readonly_fields = ["article", "number", "title", "category", "tags", "body", "published", "edited_by", "edited_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # shown read only to whoever may view it
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,12 +1,14 @@
 """Canned replies (标准话术): filling a phrase's placeholders from the order and the agent, and the
-admin's saves, audited on the phrase's stream (rule K-8)."""
+admin's saves, audited on the phrase's stream (rule K-8). Articles (知识库文章): every save is a new
+version, indexed for search (kb.search) and audited on the article's stream."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from griddesk.audit.services import audit_append, stream_of
-from griddesk.kb.models import PLACEHOLDER, CannedReply
+from griddesk.kb import search
+from griddesk.kb.models import PLACEHOLDER, Article, ArticleVersion, CannedReply
 
 
 def reply_values(*, user, order=None):
@@ -64,3 +66,30 @@ def reply_save(*, reply, actor):
         audit_append(stream=stream_of(reply), action="kb.reply_saved", actor=actor, new_stream=created,
                      payload={"title": reply.title, "kind": reply.kind, "text": reply.text, "active": reply.active})
     return reply
+
+
+def article_save(*, article, actor, now=None):
+    """Save an article from the admin (rule C-2): validated (`full_clean`), segmented for search, a new
+    `ArticleVersion` (number, text, who, when), the search index updated and the save audited on the
+    article's stream, in one transaction. Saving an unchanged article still makes a version: the
+    editor meant to save it."""
+    article.full_clean(exclude=["version", "search_title", "search_body", "updated_at", "updated_by"])
+    now = now or timezone.now()
+    with transaction.atomic():
+        created = article.pk is None
+        if not created:  # the version number is read under a lock: two editors never share one
+            article.version = Article.objects.select_for_update().values_list("version", flat=True).get(pk=article.pk)
+        article.version += 1
+        article.search_title = search.segment(f"{article.title} {' '.join(article.tag_list())}")
+        article.search_body = search.segment(article.body)
+        article.updated_at, article.updated_by = now, actor
+        article.save()
+        ArticleVersion.objects.create(article=article, number=article.version, title=article.title,
+                                      category=article.category, tags=article.tags, body=article.body,
+                                      published=article.published, edited_by=actor, edited_at=now)
+        search.index_sync(article)
+        audit_append(stream=stream_of(article), action="kb.article_saved", actor=actor, new_stream=created,
+                     at=now, payload={"code": article.code, "version": article.version, "title": article.title,
+                                      "category": article.category, "published": article.published,
+                                      "body_chars": len(article.body)})
+    return article

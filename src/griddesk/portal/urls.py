@@ -1,6 +1,6 @@
 from django.urls import path
 
-from griddesk.portal import queries, views
+from griddesk.portal import board, policies, queries, views
 
 app_name = "portal"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("bills/", queries.bills_query, name="bills"),
     path("bills/<str:number>/", queries.bills_account, name="bills_account"),
     path("satisfaction/<str:token>/", queries.satisfaction, name="satisfaction"),
+    path("policies/", policies.policies, name="policies"),
+    path("policies/<slug:code>/", policies.policy, name="policy"),
+    path("board/", board.board, name="board"),
 ]

@@ -56,8 +56,11 @@ RULES = (
          "sent by SMS to the phone on the order or the account (portal.codes: hashed, 10 minutes, 5 wrong "
          "entries, rate-limited per address and number); the answer is the same text, status and time for "
          "numbers that do not exist. Progress shows each step's time and each deadline's status (due, met, "
-         "overdue, paused), never a staff member or a reporter. Policy library and complaint form: see "
-         "docs/portal.md."),
+         "overdue, paused), never a staff member or a reporter. Policies and regulations: "
+         "/policies/ searches the knowledge base's versioned articles (政策法规, 常见问题; 36 seeded) in Chinese "
+         "(jieba segmentation; FTS5 bm25 on SQLite, tsvector ts_rank_cd on PostgreSQL; a table of 20 real "
+         "questions finds the right article first on both, docs/kb.md); agents get the same search beside the "
+         "caller page. The complaint form: docs/portal.md."),
     Rule("C-3", "channels",
          "The service runs 24 hours a day without a break.",
          "Deadlines in minutes and hours run round the clock, through nights, weekends and holidays; only "
@@ -162,10 +165,13 @@ RULES = (
     Rule("W-4", "website",
          "Run a consultation desk and a message board (留言簿) online, and have administrators reply "
          "promptly.",
-         "Only the deadline exists: the service-code rule set holds W-4/reply (2 working days; the code "
-         "gives no number). There is no message board to start it.",
-         untested="Not implemented beyond the seeded deadline, whose value tests/rules/test_rulesets.py "
-                  "checks with every other key: no message board."),
+         "The public message board (/board/, 留言板): a visitor leaves a message (name optional, phone "
+         "required and never shown; CSRF, a server-verified sum as challenge, a limit per address per hour); "
+         "each message gets the rule set's W-4/reply deadline (2 working days in the service-code set; the "
+         "code gives no number) and waits in the console's queue (/console/posts/, back office and shift "
+         "leaders), overdue first, with its due time; a moderator replies and publishes, replies privately "
+         "or rejects, audited with whether the reply was late. Only published messages with a reply are "
+         "shown, phone numbers, ID and account numbers and names masked in both texts (docs/portal.md)."),
     # --- voltage quality --------------------------------------------------------------------
     Rule("V-1", "voltage",
          "At 35 kV and above, the absolute positive and negative voltage deviations together stay within "
@@ -404,7 +410,9 @@ RULES = (
          "Keep the identity of complainants and reporters confidential, and honour requests for anonymity.",
          "Reports, and complaints that ask for anonymity, are sealed: the person's identity is encrypted at "
          "rest under rotating keys (griddesk seal), never linked to the customer file, shown on no screen, "
-         "list, export or API response, and opened only by the roles allowed to, each opening audited."),
+         "list, export or API response, and opened only by the roles allowed to, each opening audited. "
+         "On the website's message board (W-4) the phone a visitor leaves is never shown, and a published "
+         "message and its reply are shown with phone, ID and account numbers and names masked."),
     Rule("K-8", "complaints",
          "Hiding, concealing or destroying complaints is punished.",
          "Nothing is deleted: work orders refuse deletion, and every change appends to a hash-chained audit "
