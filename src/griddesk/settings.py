@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "griddesk.outages",
     "griddesk.notify",
     "griddesk.kb",
+    "griddesk.analytics",
     "griddesk.api",
     "griddesk.console",
     "griddesk.portal",
