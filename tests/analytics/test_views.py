@@ -109,8 +109,8 @@ def test_rule_A3_rectification_from_the_page(month, supervisor, client_of):
     client = client_of(supervisor)
     owner = supervisor
     response = client.post(reverse("console:analytics:rectification_new"), {
-        "org": "P", "title": "幸福路投诉整改", "owner": owner.pk, "measures": "更换表箱", "street": "临河县城关镇幸福路",
-        "working_days": "5", "complaints": month["c"][0].number})
+        "org": "P", "title": "幸福路投诉整改", "owner": owner.pk, "measures": "更换表箱",
+        "street": "临河县城关镇幸福路", "working_days": "5", "complaints": month["c"][0].number})
     assert response.status_code == 302
     page = client.get(reverse("console:analytics:rectifications"))
     assert "幸福路投诉整改" in page.content.decode()

@@ -8,6 +8,7 @@ of the orders behind its number (analytics/drilldown.py applies the same filters
 """
 
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Avg, Count, Q, Sum
@@ -25,6 +26,8 @@ from griddesk.rules.models import Deadline
 RING_SECONDS_DEFAULT = 5
 RINGS = 4  # rule C-4: answer within 4 rings
 HALL_LIMITS = {CounterBusiness.PAYMENT: 5 * 60, CounterBusiness.OTHER: 20 * 60}  # rule H-5, seconds
+HALL_KEYS = {CounterBusiness.PAYMENT: "H-5/payment", CounterBusiness.OTHER: "H-5/business"}
+_UNIT_SECONDS = {"minutes": 60, "hours": 3600}
 SATISFIED = (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED)
 
 
@@ -238,13 +241,31 @@ def hotline(scope, period):
 # --------------------------------------------------------------------------- halls (H-5)
 
 
+def hall_limits(period):
+    """{business: seconds} of rule H-5 from the default rule set in force at the period's end
+    (H-5/payment, H-5/business), else 5 and 20 minutes."""
+    from griddesk.rules.selectors import RulesLookupError, deadline_for, ruleset_in_force
+
+    limits = dict(HALL_LIMITS)
+    try:
+        version = ruleset_in_force(at=period.end - timedelta(seconds=1))
+        for business, key in HALL_KEYS.items():
+            deadline = deadline_for(key, version=version)
+            if deadline.unit in _UNIT_SECONDS:
+                limits[business] = deadline.amount * _UNIT_SECONDS[deadline.unit]
+    except RulesLookupError:
+        pass
+    return limits
+
+
 def halls(scope, period):
     """Rule H-5: share of counter transactions within 5 minutes (resident payment) and 20 minutes
-    (other business) per hall."""
+    (other business) per hall; the limits come from the rule set (`hall_limits`)."""
+    limits = hall_limits(period)
     tickets = CounterTicket.objects.filter(hall__org_id__in=scope.org_ids, called_at__gte=period.start,
                                            called_at__lt=period.end)
-    within = Q(business=CounterBusiness.PAYMENT, handling_seconds__lte=HALL_LIMITS[CounterBusiness.PAYMENT]) | Q(
-        business=CounterBusiness.OTHER, handling_seconds__lte=HALL_LIMITS[CounterBusiness.OTHER])
+    within = Q(business=CounterBusiness.PAYMENT, handling_seconds__lte=limits[CounterBusiness.PAYMENT]) | Q(
+        business=CounterBusiness.OTHER, handling_seconds__lte=limits[CounterBusiness.OTHER])
     rows = (tickets.values("hall", "business").order_by("hall", "business")
             .annotate(n=Count("id"), within=Count("id", filter=within), avg=Avg("handling_seconds")))
     names = dict(Hall.objects.filter(pk__in={r["hall"] for r in rows}).values_list("pk", "name"))
