@@ -135,3 +135,22 @@ def test_import_command_knows_cti_and_counter(month, agents, write, capsys):
     assert CallRecord.objects.get(call_id="K4").org == month["city"]
     with pytest.raises(CommandError):
         call_command("import", "counter", str(write("counter.csv", COUNTER)))
+
+
+def test_demo_plans_a_deterministic_year_of_calls_and_counter_tickets():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from griddesk.demo import analytics as demo
+
+    start = datetime(2026, 1, 5, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday
+    agents = [(1, "A1001"), (2, "A1002")]
+    calls = list(demo.plan_calls(1, agents=agents, start=start, days=7, customers=20000))
+    assert calls == list(demo.plan_calls(1, agents=agents, start=start, days=7, customers=20000))
+    assert len(calls) == 40 * 6 + int(40 * 1.3)  # Monday is busier
+    abandoned = [c for c in calls if c.answered_at is None]
+    assert 0 < len(abandoned) < len(calls) * 0.15 and all(c.agent_no == "" for c in abandoned)
+    assert all(c.wait_seconds == int((c.answered_at - c.offered_at).total_seconds()) for c in calls if c.answered_at)
+    tickets = list(demo.plan_tickets(1, halls=2, start=start, days=7))
+    assert {t[3].weekday() for t in tickets} == {0, 1, 2, 3, 4, 5}  # closed on Sunday
+    assert {t[1] for t in tickets} == {0, 1}

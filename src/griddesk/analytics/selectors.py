@@ -20,7 +20,7 @@ from griddesk.analytics.models import CallRecord, CounterBusiness, CounterTicket
 from griddesk.analytics.streets import street_of
 from griddesk.analytics.tables import INT, NUM, PCT, Cell, Column, Table, percentile, share
 from griddesk.orders.models import Category, ComplaintCause, OrderType, Satisfaction, SlaClock, WorkOrder
-from griddesk.orgs.models import Org
+from griddesk.orgs.models import Org, OrgKind
 from griddesk.rules.models import Deadline
 
 RING_SECONDS_DEFAULT = 5
@@ -341,7 +341,8 @@ def complaints_by_org(scope, period):
         counts[owner.pk] += n
     table = Table("complaint_orgs", _("各单位投诉"), [Column(_("单位")), Column(_("件数"), INT)], chart=(0, 1))
     for org in [scope.org, *children]:
-        if counts[org.pk] or org is not scope.org:
+        # the unit's own row and departments only when they have complaints; every other child always
+        if counts[org.pk] or (org is not scope.org and org.kind != OrgKind.DEPARTMENT):
             link = {"type": "complaint", "org": org.code}
             if org is scope.org:
                 link["own"] = "1"
