@@ -73,3 +73,14 @@ def test_hot_spot_table_links_to_its_complaints(month, scope):
         (("transformer", month["tx1"].pk), ("type", "complaint")),
         (("street", "临河县城关镇幸福路"), ("type", "complaint")),
         (("org", "P01"), ("type", "complaint"))}
+
+
+def test_periods_before_the_history_are_not_zero_baselines(month, scope):
+    """A city whose earlier complaints all belong elsewhere has no baseline period with data: no hot spot."""
+    from griddesk.orders.models import WorkOrder
+
+    WorkOrder.objects.filter(accepted_at__lt=JULY.start).update(org=month["other_city"])
+    city = Scope.of(month["city"])
+    assert hotspots.hot_spots(city, JULY) == []
+    # the province still has its six months of history: three hot spots (the city now against a zero baseline)
+    assert len(hotspots.hot_spots(scope, JULY)) == 3

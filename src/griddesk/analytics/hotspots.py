@@ -7,6 +7,8 @@ stable area are roughly Poisson, whose variance equals its mean, so the rise is 
 Poisson z-score z = (x - m) / sqrt(max(m, 1)) (the floor keeps a new area with no history from
 dividing by zero: there it is x - 0 over 1). A value is a hot spot when x >= MIN_COUNT and
 z >= Z_THRESHOLD; the list is sorted by z. One SQL query per dimension (counts by value and period).
+No data is not zero: a previous period in which the whole scope has no complaint at all (before the
+history begins) is left out of every baseline, and with no such period left there are no hot spots.
 """
 
 import math
@@ -70,15 +72,25 @@ def hot_spots(scope, period, *, baseline_periods=BASELINE_PERIODS, min_count=MIN
     periods = [period, *period.previous(baseline_periods)]
     complaints = _bucketed(scope, periods)
     found = []
+    rows = complaints.annotate(root=ROOT_CATEGORY).values("root", "bucket").order_by().annotate(n=Count("id"))
+    totals = [0] * len(periods)
+    for row in rows:
+        if row["bucket"] is not None:
+            totals[row["bucket"]] += row["n"]
+    used = [i for i in range(1, len(periods)) if totals[i]]  # periods with data
+    if not used:
+        return []
+
+    def baseline(counts):
+        return sum(counts[i] for i in used) / len(used)
 
     def collect(dimension, series, label_of, link_of):
         for key, counts in series.items():
-            x, base = counts[0], sum(counts[1:]) / baseline_periods
+            x, base = counts[0], baseline(counts)
             if is_hot(x, base, min_count=min_count, threshold=threshold):
                 found.append(HotSpot(dimension, key, label_of(key), x, base, z_score(x, base),
                                      {"type": "complaint", **link_of(key)}))
 
-    rows = complaints.annotate(root=ROOT_CATEGORY).values("root", "bucket").order_by().annotate(n=Count("id"))
     names = _category_names()
     collect("category", _series(rows, "root", periods), lambda k: names.get(k, ("", ""))[1],
             lambda k: {"category": k})
@@ -95,8 +107,8 @@ def hot_spots(scope, period, *, baseline_periods=BASELINE_PERIODS, min_count=MIN
     rows = (complaints.filter(customer__isnull=False).values("customer__transformer_id", "bucket").order_by()
             .annotate(n=Count("id")))
     tx_series = _series(rows, "customer__transformer_id", periods)
-    hot_tx = [k for k, c in tx_series.items() if is_hot(c[0], sum(c[1:]) / baseline_periods,
-                                                         min_count=min_count, threshold=threshold)]
+    hot_tx = [k for k, c in tx_series.items() if is_hot(c[0], baseline(c), min_count=min_count,
+                                                         threshold=threshold)]
     tx_names = dict(Device.objects.filter(pk__in=hot_tx).values_list("pk", "name"))
     collect("transformer", {k: tx_series[k] for k in hot_tx}, lambda k: tx_names.get(k, str(k)),
             lambda k: {"transformer": k})
