@@ -177,7 +177,7 @@ def transfers(scope, period):
     names = dict(Org.objects.filter(pk__in=[r["handling_org"] for r in rows]).values_list("pk", "name"))
     table = Table("transfers", _("转派与退单（规则 K-5）"), [
         Column(_("处理部门")), Column(_("工单"), INT), Column(_("转派次数"), INT), Column(_("退单次数"), INT),
-        Column(_("被退单工单"), INT), Column(_("退单率"), PCT)], chart=(0, 3))
+        Column(_("被退单工单"), INT), Column(_("退单率"), PCT)], chart=(0, 2))
     for row in rows:
         org = row["handling_org"]
         table.add(names.get(org, str(org)), Cell(row["n"], {"handling_org": org}), row["transfers"],

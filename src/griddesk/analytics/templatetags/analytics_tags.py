@@ -13,7 +13,7 @@ def figure(value, kind):
         return "—"
     if kind == PCT:
         return f"{value * 100:.1f}%"
-    if kind == INT:
+    if kind == INT or (kind == NUM and isinstance(value, int)):
         return f"{int(value):,}"
     if kind == NUM:
         return f"{value:,.1f}"
