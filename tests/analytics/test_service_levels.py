@@ -93,3 +93,11 @@ def test_scope_of_a_city_leaves_the_other_city_out(month):
     table = selectors.complaints_by_category(city, JULY)
     assert sum(table.column(2)) == 4
     assert sum(selectors.complaints_by_category(Scope.of(month["other_city"]), JULY).column(2)) == 1
+
+
+def test_sla_compliance_per_unit_rolls_up_to_the_units_under_the_scope(month, scope):
+    table = selectors.sla_by_org(scope, JULY)
+    # every July clock is the station's (under city P01): 8 started, 4 met, 3 breached (c2, c3, r2)
+    assert table.values() == [["青州供电公司", 8, 4, 3, pytest.approx(4 / 7)]]
+    county = selectors.sla_by_org(Scope.of(month["county"]), JULY)
+    assert county.values() == [["城关供电所", 8, 4, 3, pytest.approx(4 / 7)]]

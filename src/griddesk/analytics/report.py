@@ -45,7 +45,8 @@ def register_section(key, title, *, build, order=100):
 def _service_levels(scope, period):
     from griddesk.analytics import selectors as s
 
-    return [s.sla_compliance(scope, period), s.repair_times(scope, period), s.complaint_handling(scope, period),
+    return [s.sla_compliance(scope, period), s.sla_by_org(scope, period), s.repair_times(scope, period),
+            s.complaint_handling(scope, period),
             s.satisfaction(scope, period), s.repeat_contacts(scope, period), s.transfers(scope, period)]
 
 

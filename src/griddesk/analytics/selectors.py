@@ -81,6 +81,32 @@ def sla_compliance(scope, period, *, now=None):
     return table
 
 
+def _roll_up(scope, counts_by_org):
+    """{child org (or the scope's org for its own rows): summed tuples} from {org_id: tuple of counts}."""
+    paths = dict(Org.objects.filter(pk__in=counts_by_org).values_list("pk", "path"))
+    children = children_of(scope)
+    rolled = {}
+    for org_id, counts in counts_by_org.items():
+        owner = next((c for c in children if paths[org_id].startswith(c.path)), scope.org)
+        before = rolled.get(owner, (0,) * len(counts))
+        rolled[owner] = tuple(a + b for a, b in zip(before, counts, strict=True))
+    return [(org, rolled[org]) for org in [scope.org, *children] if org in rolled]
+
+
+def sla_by_org(scope, period, *, now=None):
+    """SLA compliance per unit directly under the scope's org (all clock keys together)."""
+    now = now or timezone.now()
+    rows = (clocks_in(scope, period).values("org").order_by("org").annotate(
+        n_total=Count("id"), n_met=Count("id", filter=Q(met=True)), n_breached=Count("id", filter=breached_q(now))))
+    table = Table("sla_orgs", _("各单位时限达标率"), [
+        Column(_("单位")), Column(_("起算数"), INT), Column(_("按时"), INT), Column(_("超时"), INT),
+        Column(_("达标率"), PCT)], chart=(0, 4))
+    for org, (total, met, breached) in _roll_up(scope, {r["org"]: (r["n_total"], r["n_met"], r["n_breached"])
+                                                       for r in rows}):
+        table.add(org.name, total, met, breached, share(met, met + breached))
+    return table
+
+
 def _minutes(clocks):
     return sorted((c_stop - c_start).total_seconds() / 60 for c_start, c_stop in clocks)
 

@@ -95,7 +95,8 @@ def _page(request, template, title, build, extra=None):
 def service_levels(request):
     """Manager's dashboard: SLA compliance, repair times, complaint handling (C-12), A-4, K-5."""
     return _page(request, "service", _("服务时限与质量"), lambda s, p: [
-        selectors.sla_compliance(s, p), selectors.repair_times(s, p), selectors.complaint_handling(s, p),
+        selectors.sla_compliance(s, p), selectors.sla_by_org(s, p), selectors.repair_times(s, p),
+        selectors.complaint_handling(s, p),
         selectors.satisfaction(s, p), selectors.repeat_contacts(s, p), selectors.transfers(s, p)])
 
 
