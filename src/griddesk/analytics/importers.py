@@ -12,6 +12,7 @@ Idempotent by ticket_id.
 Both all-or-nothing (griddesk.csvimport), errors name line and column; one audit event per file.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from griddesk.analytics.models import CallRecord, CounterBusiness, CounterTicket, Hall
@@ -70,7 +71,8 @@ def _root(org):
     return org or Org.objects.filter(parent__isnull=True).order_by("pk").first()
 
 
-CALL_FIELDS = ("phone", "agent_no", "agent_id", "org_id", "offered_at", "answered_at", "ended_at", "wait_seconds")
+CALL_FIELDS = ("phone", "agent_no", "agent_id", "org_id", "offered_at", "answered_at", "ended_at", "wait_seconds",
+               "offered_hour")
 
 
 def cti_import(*, path, dry_run=False, actor=None, root_org=None):
@@ -103,7 +105,8 @@ def cti_import(*, path, dry_run=False, actor=None, root_org=None):
                 continue
             wait = int(((answered_at or ended_at) - offered_at).total_seconds())
             raw.append((line, {"call_id": call_id, "phone": phone, "agent_no": agent_no, "offered_at": offered_at,
-                               "answered_at": answered_at, "ended_at": ended_at, "wait_seconds": wait}))
+                               "answered_at": answered_at, "ended_at": ended_at, "wait_seconds": wait,
+                               "offered_hour": timezone.localtime(offered_at).hour}))
         agents = dict(Staff.objects.filter(agent_no__in={r["agent_no"] for _l, r in raw if r["agent_no"]})
                       .exclude(agent_no="").values_list("agent_no", "pk"))
         agent_orgs = dict(Staff.objects.filter(pk__in=agents.values()).values_list("pk", "org_id"))

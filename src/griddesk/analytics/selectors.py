@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Avg, Count, Q, Sum
-from django.db.models.functions import Coalesce, ExtractHour
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -247,8 +247,8 @@ def hotline(scope, period):
                     note=_("4声 = %(limit)d 秒（每声 %(ring)d 秒）；4声接通率以接通话务为分母。") % {
                         "limit": limit, "ring": limit // RINGS})
     _call_row(overall, _("合计"), calls.aggregate(**_call_figures(limit)))
-    hours = {r["hour"]: r for r in calls.annotate(hour=ExtractHour("offered_at")).values("hour")
-             .order_by("hour").annotate(**_call_figures(limit))}
+    hours = {r["offered_hour"]: r for r in calls.values("offered_hour").order_by("offered_hour")
+             .annotate(**_call_figures(limit))}
     by_hour = Table("hotline_hours", _("分时段服务水平"), [Column(_("时段")), *_call_columns()], chart=(0, 4))
     for hour in sorted(hours):
         _call_row(by_hour, f"{hour:02d}:00", hours[hour])

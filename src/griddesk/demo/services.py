@@ -590,8 +590,10 @@ class _Build:
         agent_orgs = {s.key: s.org for s in self.staffing.staff}
         root = self.org_pk(self.province.root)
         count = len(halls)
+        zone = timezone.get_current_timezone()
         with TableWriter(CallRecord, ["call_id", "phone", "agent_no", "agent_id", "org_id", "offered_at",
-                                      "answered_at", "ended_at", "wait_seconds"], batch_size=self.batch_size) as out:
+                                      "answered_at", "ended_at", "wait_seconds", "offered_hour"],
+                         batch_size=self.batch_size) as out:
             for c in analytics.plan_calls(self.seed, agents=agents, start=start, days=analytics.YEAR_DAYS,
                                           customers=self.customers):
                 if c.offered_at > self.now:
@@ -599,7 +601,7 @@ class _Build:
                 agent = None if c.agent_key is None else self.staff_base + c.agent_key
                 org = root if c.agent_key is None else self.org_pk(agent_orgs[c.agent_key])
                 out.add((c.call_id, c.phone, c.agent_no, agent, org, c.offered_at, c.answered_at, c.ended_at,
-                         c.wait_seconds))
+                         c.wait_seconds, c.offered_at.astimezone(zone).hour))
                 count += 1
         hall_pks = [h.pk for h in halls] if all(h.pk for h in halls) else list(
             Hall.objects.order_by("pk").values_list("pk", flat=True))
