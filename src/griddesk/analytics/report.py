@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from griddesk.analytics.charts import bar_chart
+from griddesk.analytics.tables import prepare
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def monthly_report(scope, period):
     for section in SECTION_PROVIDERS:
         tables = section.build(scope, period)
         for table in tables:
+            prepare(table)
             table.svg = bar_chart(table)
         built.append((section, tables))
     return built

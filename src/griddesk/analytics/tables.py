@@ -44,6 +44,28 @@ class Table:
         return [row[index].value for row in self.rows]
 
 
+def figure(value, kind):
+    """A figure as shown: fractions as percentages, counts with separators, "—" for none."""
+    if value is None or value == "":
+        return "—"
+    if kind == PCT:
+        return f"{value * 100:.1f}%"
+    if kind == INT or (kind == NUM and isinstance(value, int)):
+        return f"{int(value):,}"
+    if kind == NUM:
+        return f"{value:,.1f}"
+    return value
+
+
+def prepare(table):
+    """Formats every cell once in Python (`text`, `numeric`): the template then only prints them."""
+    for row in table.rows:
+        for cell, column in zip(row, table.columns, strict=True):
+            cell.text = figure(cell.value, column.kind)
+            cell.numeric = column.kind != TEXT
+    return table
+
+
 def share(part, whole):
     """part / whole as a fraction (0..1), None when there is nothing to divide."""
     return None if not whole else part / whole

@@ -24,6 +24,7 @@ from griddesk.analytics.models import Rectification
 from griddesk.analytics.periods import period_from_params, scope_for
 from griddesk.analytics.report import monthly_report_html
 from griddesk.analytics.services import rectification_create, rectification_done, rectification_verify
+from griddesk.analytics.tables import prepare
 from griddesk.grid.models import Device
 from griddesk.orders.models import Category, WorkOrder
 from griddesk.orgs.models import Org, OrgKind, RoleCode, Staff
@@ -54,6 +55,7 @@ def _links(tables, base):
     """Each linked cell gets its drill-down URL (the page's org and period plus the cell's filters)."""
     url = reverse("console:analytics:orders")
     for table in tables:
+        prepare(table)
         table.svg = bar_chart(table)
         for row in table.rows:
             for cell in row:
