@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "griddesk.outages",
     "griddesk.notify",
     "griddesk.kb",
+    "griddesk.analytics",
     "griddesk.api",
     "griddesk.console",
     "griddesk.portal",
@@ -284,6 +285,10 @@ GRIDDESK_STORM_PROMPT_OUTAGES = _env_int("GRIDDESK_STORM_PROMPT_OUTAGES", 10)
 GRIDDESK_ANALYSER_NICE = _env_int("GRIDDESK_ANALYSER_NICE", 10)
 # Issue 9, desk item 1: open queues and dashboards refresh their lists this often (docs/console.md).
 GRIDDESK_QUEUE_POLL_SECONDS = _env_int("GRIDDESK_QUEUE_POLL_SECONDS", 10)
+# Rule C-4: one ring's length; "answered within 4 rings" = 4 x this (docs/analytics.md).
+GRIDDESK_RING_SECONDS = _env_int("GRIDDESK_RING_SECONDS", 5)
+# Rule A-3: the default deadline of a rectification item, in working days.
+GRIDDESK_RECTIFICATION_WORKING_DAYS = _env_int("GRIDDESK_RECTIFICATION_WORKING_DAYS", 20)
 
 LOGGING = {
     "version": 1,

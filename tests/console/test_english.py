@@ -18,6 +18,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from griddesk.analytics.streets import street_of
 from griddesk.api.models import CallOutcomeKind
 from griddesk.api.services import api_token_issue, call_outcome_record
 from griddesk.customers.models import Customer
@@ -111,7 +112,7 @@ def known_values():
     values = set(TEXTS.values())
     values |= {v for m in Message.objects.exclude(channel="console") for v in (m.subject, m.body)}
     values |= set(Reminder.objects.filter(clock_key="").values_list("reason", flat=True))  # typed by staff
-    values |= {v for c in Customer.objects.all() for v in (c.name, c.address)}
+    values |= {v for c in Customer.objects.all() for v in (c.name, c.address, street_of(c.address))}
     values |= set(Org.objects.values_list("name", flat=True)) | set(Crew.objects.values_list("name", flat=True))
     values |= set(Device.objects.values_list("name", flat=True))
     values |= set(WorkOrder.objects.values_list("title", flat=True))
@@ -135,6 +136,9 @@ def pages_for(world):
     urls += [f"/console/crew/{orders[key].number}/" for key in ("repair", "paid")]
     urls += [f"/console/orders/new/?type={t}" for t in OrderType.values]
     urls += ["/console/orders/new/?type=repair&customer=1000000002"]
+    urls += ["/console/analytics/", "/console/analytics/hotline/", "/console/analytics/complaints/",
+             "/console/analytics/rectifications/", "/console/analytics/report/",
+             "/console/analytics/orders/?type=complaint"]
     return urls
 
 

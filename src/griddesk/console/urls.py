@@ -32,4 +32,5 @@ urlpatterns = [
     path("kb/", kb.kb_search, name="kb_search"),
     path("kb/<slug:code>/", kb.kb_article, name="kb_article"),
     path("posts/", include("griddesk.console.posts_urls")),
+    path("analytics/", include("griddesk.analytics.urls")),
 ]

@@ -142,6 +142,7 @@ class _Build:
         self._stage(_("时限"), self.write_clocks)
         self._stage(_("停电"), self.write_outages)
         self._stage(_("研判"), self.write_trouble_calls)
+        self._stage(_("话务"), self.write_service_records)
         sequences_reset([Org, Staff, Crew, Device, Customer, WorkOrder, OutageEvent])
 
     def _stage(self, name, method):
@@ -591,6 +592,46 @@ class _Build:
         return out.written
 
     # ------------------------------------------------------------ summary
+
+    def write_service_records(self):
+        """A year of call-detail records and hall counter tickets (rules C-4, H-5): demo/analytics.py."""
+        from griddesk.analytics.models import CallRecord, CounterTicket, Hall
+        from griddesk.demo import analytics
+
+        start = history_start(self.now, analytics.YEAR_DAYS)
+        orgs = {row.key: row for row in self.province.orgs}
+        halls = Hall.objects.bulk_create([
+            Hall(code=f"{orgs[c.key].code}-YYT", name=f"{c.name}营业厅", org_id=self.org_pk(c.key))
+            for c in self.province.counties])
+        agents = [(s.key, s.agent_no) for s in self.staffing.staff if s.agent_no.startswith("A")]
+        agent_orgs = {s.key: s.org for s in self.staffing.staff}
+        root = self.org_pk(self.province.root)
+        count = len(halls)
+        zone = timezone.get_current_timezone()
+        with TableWriter(CallRecord, ["call_id", "phone", "agent_no", "agent_id", "org_id", "offered_at",
+                                      "answered_at", "ended_at", "wait_seconds", "offered_hour"],
+                         batch_size=self.batch_size) as out:
+            for c in analytics.plan_calls(self.seed, agents=agents, start=start, days=analytics.YEAR_DAYS,
+                                          customers=self.customers):
+                if c.offered_at > self.now:
+                    continue
+                agent = None if c.agent_key is None else self.staff_base + c.agent_key
+                org = root if c.agent_key is None else self.org_pk(agent_orgs[c.agent_key])
+                out.add((c.call_id, c.phone, c.agent_no, agent, org, c.offered_at, c.answered_at, c.ended_at,
+                         c.wait_seconds, c.offered_at.astimezone(zone).hour))
+                count += 1
+        hall_pks = [h.pk for h in halls] if all(h.pk for h in halls) else list(
+            Hall.objects.order_by("pk").values_list("pk", flat=True))
+        with TableWriter(CounterTicket, ["ticket_id", "hall_id", "business", "business_code", "called_at",
+                                         "finished_at", "handling_seconds"], batch_size=self.batch_size) as out:
+            for ticket_id, hall, code, called, finished, seconds in analytics.plan_tickets(
+                    self.seed, halls=len(halls), start=start, days=analytics.YEAR_DAYS):
+                if finished > self.now:
+                    continue
+                out.add((ticket_id, hall_pks[hall], "payment" if code == "payment" else "other", code, called,
+                         finished, seconds))
+                count += 1
+        return count
 
     def summary(self, *, seconds):
         counts = {

@@ -83,9 +83,11 @@ RULES = (
          "name and the agent's number (工号).",
          "The agent's number is kept on every order and every call outcome the agent records, and shown "
          "on the order page. The standard greeting and the apology for a long wait are canned replies "
-         "(标准话术) that fill in the agent's unit and number. Ring counts, waiting times and a service-level "
-         "report (share answered within four rings) would need call-detail records from the telephone "
-         "system, which GridDesk does not import yet."),
+         "(标准话术) that fill in the agent's unit and number. `griddesk import cti` loads the switch's "
+         "call-detail records (all-or-nothing, idempotent by call id); the hotline dashboard and the monthly "
+         "report give the share answered within four rings (GRIDDESK_RING_SECONDS, 5 s a ring), abandon rate "
+         "and average speed of answer per hour and per agent, joined to the orders each agent number took "
+         "(docs/analytics.md)."),
     Rule("C-5", "hotline",
          "Read the important points back to the caller for confirmation (复述确认), and let the customer "
          "hang up first.",
@@ -141,7 +143,8 @@ RULES = (
          "restoration clocks, and sends every caller a restoration SMS recorded on their order. When an order "
          "comes to its visit (a complaint replied to, a repair drawn or asked for one) the customer gets an "
          "SMS with a signed one-tap satisfaction link (7 days); the answer, with reasons, is the order's "
-         "return visit, once."),
+         "return visit, once. The service dashboard and the monthly report give reply and return-visit "
+         "coverage against the 100% target and satisfaction."),
     Rule("V-0", "hotline",
          "Part I of the source: speak clear standard language, show empathy and keep one's temper.",
          "Not built: there is no quality inspection (质检) scoring calls for greeting, agent number, "
@@ -243,10 +246,9 @@ RULES = (
     Rule("H-5", "hall",
          "A counter transaction takes at most five minutes for a resident's payment and twenty for other "
          "electricity business.",
-         "Only the limits exist: the service-code rule set holds H-5/payment (5 minutes) and H-5/business "
-         "(20 minutes). Counter transactions are not timed and no report uses the limits.",
-         untested="Not implemented beyond the seeded limits, whose values tests/rules/test_rulesets.py "
-                  "checks with every other key: no counter timing."),
+         "The service-code rule set holds H-5/payment (5 minutes) and H-5/business (20 minutes); "
+         "`griddesk import counter` loads the halls' counter transactions (business halls 营业厅 in the "
+         "admin) and the hotline-and-halls dashboard gives the share within the limit per hall and class."),
     Rule("H-6", "hall",
          "Tell the customer the documents, steps and fees of each business, and the number to complain to.",
          "Documents can be attached to an application, and a stage waiting for missing documents pauses "
@@ -393,7 +395,8 @@ RULES = (
          "Departments must not shirk, stall or pass matters around for show (推诿、拖延、敷衍).",
          "Transfers and bounce-backs (退单) are counted on the order and shown; no order is without an owner "
          "of record: one entered without a person goes to the nearest shift leader up the unit's tree, and "
-         "is refused when there is none."),
+         "is refused when there is none. Transfers and bounce-backs per handling department are reported on "
+         "the service dashboard."),
     Rule("K-6", "complaints",
          "Call complainants and reporters back, track progress, supervise it (督办) and report on it.",
          "A reminder (催办) goes to whoever holds the work now: the repair crew while the repair is with it, "
@@ -428,24 +431,28 @@ RULES = (
          "expansion (业扩报装) and charging and billing.",
          "Complaints and reports are classified in a category tree with these five branches (seeded, "
          "editable); intake offers only this scheme, the 2014 five classes are kept as a reporting mapping "
-         "(shown marked in the queue filter, refused at intake). No analysis by branch is reported yet."),
+         "(shown marked in the queue filter, refused at intake). The complaint dashboard and the monthly "
+         "report analyse complaints by branch (and 2014 class), unit, transformer area, street and time, "
+         "with hot spots against each one's own baseline."),
     Rule("A-2", "complaints",
          "Their causes are staff attitude, staff knowledge and skill, customers not knowing the law and "
          "procedures, supply quality and outages, and the customer's own temperament.",
          "The findings on a complaint must give one of these five responsibility causes (责任原因), which "
-         "stays on the closed complaint. No cause analysis is reported yet."),
+         "stays on the closed complaint; the complaint dashboard reports complaints by cause."),
     Rule("A-3", "complaints",
          "Draw rectification measures (整改措施) from the analysis.",
-         "Not built: no rectification items with owner, deadline and verification (the manager role's "
-         "description announces them).",
-         untested="Not implemented: no rectification items."),
+         "Rectification items (整改措施) are created from a hot spot or a set of complaints by supervisors "
+         "and managers, with owner, measures and a deadline in working days (the rules' deadline "
+         "arithmetic); the owner reports them done, a supervisor or manager verifies them, and the "
+         "verification records the effect: complaints in the item's area and class before and while it "
+         "ran, over the same length of time. Every step is audited."),
     Rule("A-4", "complaints",
          "Get it right the first time and customers will not call again; solve it at once and they will "
          "not call repeatedly.",
          "Contacts from the same customer within 30 days are flagged on the caller page; a repeat call on "
          "an open matter is archived at once as a child of the open order (主单), raises its call count "
          "and reminds whoever holds it now (K-6; the owner of record is copied) instead of opening a second "
-         "matter. No repeat-rate report yet."),
+         "matter. The service dashboard reports the repeat rate and repair orders per outage."),
 )
 
 RULE_IDS = frozenset(rule.id for rule in RULES)

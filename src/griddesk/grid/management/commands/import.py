@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from griddesk.analytics.importers import counter_import, cti_import
 from griddesk.billing.importers import bills_import
 from griddesk.csvimport import ImportFailed
 from griddesk.customers.importers import customers_import
@@ -79,6 +80,24 @@ IMPORTERS = {
         help=gettext_lazy(
             "account_no,month,kwh,amount,estimated,paid_at,pay_channel — 电费账单（B-1 估抄标记），"
             "按户号和账期更新；paid_at 为空表示欠费"
+        ),
+    ),
+    "cti": Importer(
+        run=cti_import,
+        help=gettext_lazy(
+            "call_id,phone,agent_no,offered_at,answered_at,ended_at — 热线话单（规则 C-4），按话单编号更新；"
+            "应答时间为空为放弃呼叫"
+        ),
+        options=(Option(("--org",), {
+            "metavar": "CODE", "help": gettext_lazy("工号找不到座席时话单归属的单位编码（默认省公司）"),
+        }),),
+        prepare=_root_org,
+    ),
+    "counter": Importer(
+        run=counter_import,
+        help=gettext_lazy(
+            "ticket_id,hall_code,business,called_at,finished_at — 营业厅柜台业务（规则 H-5），按票号更新；"
+            "business 为 payment（居民缴费）或其他业务编码"
         ),
     ),
 }
