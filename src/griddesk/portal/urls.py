@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from griddesk.portal import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("outages/", views.outage_notices, name="outages"),
     path("outages/<str:code>.atom", views.outage_feed, name="outage_feed"),
+    path("", include("griddesk.portal.submit_urls")),  # /submit/, /apply/ (docs/portal.md)
 ]
