@@ -51,6 +51,7 @@ class PortalForm(forms.Form):
         """A fresh question: on every page shown (a correct answer is used up by its POST), the
         answer field empty again."""
         question, token = limits.challenge_new()
+        self._bound_fields_cache.pop("challenge_answer", None)  # a bound field keeps its label
         self.fields["challenge_answer"].label = question
         self.fields["challenge_answer"].help_text = _("请用阿拉伯数字回答，用于防止自动提交。")
         if self.is_bound:

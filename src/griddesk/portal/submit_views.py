@@ -40,8 +40,8 @@ def submit_index(request):
 
 def _page(request, template, context, status=200):
     """Render a form page with the upload limits it states (settings, docs/portal.md)."""
-    limit = settings.GRIDDESK_PORTAL_UPLOAD_MAX_BYTES / 1024 / 1024
-    context = {**context, "upload_mb": f"{limit:g}", "upload_files": settings.GRIDDESK_PORTAL_UPLOAD_MAX_FILES}
+    context = {**context, "upload_size": uploads.size_text(settings.GRIDDESK_PORTAL_UPLOAD_MAX_BYTES),
+               "upload_files": settings.GRIDDESK_PORTAL_UPLOAD_MAX_FILES}
     return render(request, template, context, status=status)
 
 

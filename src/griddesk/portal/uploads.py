@@ -43,7 +43,7 @@ def uploads_check(files):
     for file in files:
         name = str(file.name or "")[:80]
         if file.size > limit:
-            return [], _("文件“%(name)s”超过 %(mb)s MB。") % {"name": name, "mb": _megabytes(limit)}
+            return [], _("文件“%(name)s”超过 %(size)s。") % {"name": name, "size": size_text(limit)}
         if not file.size:
             return [], _("文件“%s”是空文件。") % name
         kind = sniff(file)
@@ -53,6 +53,8 @@ def uploads_check(files):
     return checked, None
 
 
-def _megabytes(size):
-    value = size / 1024 / 1024
-    return f"{value:g}" if value >= 1 else f"{value:.2f}"
+def size_text(size):
+    """5 MB, 512 KB: a size limit as people read it."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:g} MB"
+    return f"{size / 1024:g} KB"
