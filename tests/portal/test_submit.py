@@ -58,7 +58,8 @@ def test_rule_C2_K2_each_submission_kind_becomes_a_website_order(client, site, k
 def test_rule_K3_the_answer_states_the_deadline_from_the_orders_clock(client, site):
     html = post(client, "complaint").content.decode()
     clock = only_order().clocks.get(key="K-3/complaint")
-    assert "我们将在 5 天内答复您（规则 K-3），最迟 " + timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") in html
+    due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")
+    assert f"我们将在 5 天内答复您（规则 K-3），最迟 {due}。" in html
 
 
 def test_rule_K3_a_report_is_answered_within_ten_days_and_a_consultation_without_a_clock(client, site):
