@@ -42,6 +42,8 @@ class PortalForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        challenge = ["challenge_token", "challenge_answer"]
+        self.order_fields([name for name in self.fields if name not in challenge] + challenge)  # asked last
         if "county" in self.fields:
             self.fields["county"].choices = _county_choices()
         if not self.is_bound:
