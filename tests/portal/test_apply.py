@@ -145,3 +145,18 @@ def test_rule_H6_the_catalogue_is_edited_in_the_admin_and_audited(admin_client, 
     with pytest.raises(ValidationError) as refused:
         business_item_save(item=item, actor=None)
     assert "rules" in refused.value.message_dict
+
+
+@pytest.mark.parametrize("url", ["/submit/", "/submit/report/", "/submit/repair/", "/apply/", "/apply/lv-nonresident/",
+                                 "/apply/capacity-increase/"])
+def test_the_public_forms_are_english(client, province, url):
+    from django.conf import settings
+
+    from tests.console.pages import cjk_lines, read_page
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(url)
+    assert response.status_code == 200
+    counties = [province["city"].name, province["county"].name]  # data: the county list's names
+    left = cjk_lines(read_page(response.content.decode()), known=counties)
+    assert not left, left

@@ -49,6 +49,18 @@ def _limited(request, error):
     return render(request, "portal/limited.html", {"message": str(error)}, status=429)
 
 
+def _refused(request):
+    """A POST refused before its body is read (too large, 413) or counted over a limit (429); else None."""
+    too_large = uploads.body_too_large(request)
+    if too_large:
+        return render(request, "portal/limited.html", {"message": too_large, "too_large": True}, status=413)
+    try:
+        limits.limits_check(request=request, phone=request.POST.get("phone", ""))
+    except limits.LimitExceeded as error:
+        return _limited(request, error)
+    return None
+
+
 def _files(request, name):
     return request.FILES.getlist(name)
 
@@ -67,10 +79,9 @@ def submit_form(request, kind):
         raise Http404(_("没有这类网上诉求。"))
     if request.method == "GET":
         return _page(request, "portal/submit_form.html", {"form": SubmitForm(kind=kind), "page": page})
-    try:
-        limits.limits_check(request=request, phone=request.POST.get("phone", ""))
-    except limits.LimitExceeded as error:
-        return _limited(request, error)
+    refused = _refused(request)
+    if refused:
+        return refused
     form = SubmitForm(request.POST, request.FILES, kind=kind)
     valid = form.is_valid()
     form.check_challenge(request.POST)
@@ -107,10 +118,9 @@ def apply_form(request, code):
         raise Http404(_("没有这项业务。"))
     if request.method == "GET":
         return _page(request, "portal/apply_form.html", {"form": ApplicationForm(item=item), "item": item})
-    try:
-        limits.limits_check(request=request, phone=request.POST.get("phone", ""))
-    except limits.LimitExceeded as error:
-        return _limited(request, error)
+    refused = _refused(request)
+    if refused:
+        return refused
     form = ApplicationForm(request.POST, request.FILES, item=item)
     valid = form.is_valid()
     form.check_challenge(request.POST)

@@ -58,3 +58,22 @@ def size_text(size):
     if size >= 1024 * 1024:
         return f"{size / 1024 / 1024:g} MB"
     return f"{size / 1024:g} KB"
+
+
+FORM_ALLOWANCE = 256 * 1024  # the form's own fields, besides its files
+
+
+def body_too_large(request):
+    """Why the request's body is refused before it is read (in the user's language), or None: more
+    than the files allowed plus the form could ever need, said by its Content-Length, is not spooled
+    to disk only to be refused by `uploads_check`."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    most = settings.GRIDDESK_PORTAL_UPLOAD_MAX_BYTES * settings.GRIDDESK_PORTAL_UPLOAD_MAX_FILES + FORM_ALLOWANCE
+    if length > most:
+        return _("提交的内容过大：附件最多 %(files)d 个，每个不超过 %(size)s。") % {
+            "files": settings.GRIDDESK_PORTAL_UPLOAD_MAX_FILES,
+            "size": size_text(settings.GRIDDESK_PORTAL_UPLOAD_MAX_BYTES)}
+    return None
