@@ -58,13 +58,15 @@ def _org_for(customer, county_code):
 def _write(draft, uploads, stage):
     """Commit the order and attach its checked uploads, in one transaction."""
     actor = portal_actor()
+    with translation.override("zh-hans"):
+        note = _("网站上传附件")  # kept in Chinese like the order's text
     draft.actor = actor  # the audit names the website; the owner stays the unit's person (K-5)
     with transaction.atomic():
         order = order_draft_commit(draft)
         for n, upload in enumerate(uploads, start=1):
             upload.file.name = f"{order.number}-{stage}-{n}.{upload.extension}"
             upload.file.content_type = upload.content_type
-            evidence_attach(order=order, actor=actor, file=upload.file, note=_("网站上传附件"), stage=stage)
+            evidence_attach(order=order, actor=actor, file=upload.file, note=note, stage=stage)
     return draft.order
 
 
