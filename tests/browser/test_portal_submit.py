@@ -57,6 +57,7 @@ def test_rule_H7_a_wrong_field_is_pointed_at_then_the_application_is_accepted(pa
     assert page.inner_text("#order-number") == order.number
     assert (order.order_type, order.application_kind) == ("application", "lv_nonresident")
     assert "10 天内答复供电方案" in page.inner_text("#promise")
+    page.screenshot(path=str(screens / f"portal-apply-done-{size}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("size", SIZES)
