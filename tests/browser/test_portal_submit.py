@@ -28,6 +28,7 @@ def answer_challenge(page):
 def test_rule_H7_a_wrong_field_is_pointed_at_then_the_application_is_accepted(page, province, people, size,
                                                                               screens):
     page.set_viewport_size(SIZES[size])
+    page.set_default_timeout(30_000)  # each submit writes an order, with attachments: slower on a shared machine
     page.goto(page.base_url + "/")
     page.click("nav >> text=我要办")
     page.click("#apply-lv-nonresident")
@@ -63,6 +64,7 @@ def test_rule_H7_a_wrong_field_is_pointed_at_then_the_application_is_accepted(pa
 @pytest.mark.parametrize("size", SIZES)
 def test_rule_K7_an_anonymous_report_from_the_browser_is_sealed(page, province, people, size):
     page.set_viewport_size(SIZES[size])
+    page.set_default_timeout(30_000)  # each submit writes an order, with attachments: slower on a shared machine
     page.goto(page.base_url + "/submit/")
     page.click("#submit-report")
     page.get_by_label(re.compile("匿名提交")).check()
