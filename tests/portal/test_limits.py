@@ -140,7 +140,7 @@ def test_upload_too_many_is_refused(client, site):
     assert Evidence.objects.count() == 3
 
 
-def test_a_body_larger_than_any_allowed_upload_is_refused_before_it_is_read(client, site, settings):
+def test_a_body_larger_than_any_allowed_upload_is_refused_outright(client, site, settings):
     settings.GRIDDESK_PORTAL_UPLOAD_MAX_BYTES = 1024
     body = data(attachments=[SimpleUploadedFile("big.png", PNG + b"\x00" * 400 * 1024, "image/png")], **solved())
     response = client.post("/submit/complaint/", body)

@@ -64,9 +64,10 @@ FORM_ALLOWANCE = 256 * 1024  # the form's own fields, besides its files
 
 
 def body_too_large(request):
-    """Why the request's body is refused before it is read (in the user's language), or None: more
-    than the files allowed plus the form could ever need, said by its Content-Length, is not spooled
-    to disk only to be refused by `uploads_check`."""
+    """Why the request's body is refused outright (in the user's language), or None: more than the
+    files allowed plus the form could ever need, said by its Content-Length, is answered 413 without
+    checking or storing any of it. Django's CSRF check has parsed the body by then (large files are
+    spooled to a temporary file): cap the body at the reverse proxy too (docs/portal.md)."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
