@@ -17,7 +17,7 @@ from griddesk.business.seed import seeded_lines
 from griddesk.business.services import business_item_save
 from griddesk.orders import services as order_services
 from griddesk.orders.models import Evidence, OrderState, WorkOrder
-from tests.portal.helpers import PDF, PNG, solved
+from tests.portal.form_helpers import PDF, PNG, solved
 
 
 @pytest.fixture(autouse=True)

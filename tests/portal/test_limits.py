@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from griddesk.orders.models import Evidence, WorkOrder
-from tests.portal.helpers import JPEG, PDF, PNG, answer_on_page, solved
+from tests.portal.form_helpers import JPEG, PDF, PNG, answer_on_page, solved
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from griddesk.orders import services as order_services
 from griddesk.orders.models import SealedIdentity, WorkOrder
 from griddesk.orgs.models import Role, RoleCode
 from tests.disclosure.conftest import ROLES, staff  # noqa: F401  (re-exported fixture)
-from tests.portal.helpers import solved
+from tests.portal.form_helpers import solved
 
 REPORTER = {"name": "孙八八", "phone": "13922223333", "contact": "微信 sun8888"}
 

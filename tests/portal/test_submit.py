@@ -15,7 +15,7 @@ from griddesk.audit.services import stream_of
 from griddesk.orders.models import Channel, Evidence, OrderState, WorkOrder
 from griddesk.outages.models import OutageEvent
 from griddesk.portal.services import PORTAL_USERNAME
-from tests.portal.helpers import PDF, PNG, solved
+from tests.portal.form_helpers import PDF, PNG, solved
 
 
 @pytest.fixture(autouse=True)
