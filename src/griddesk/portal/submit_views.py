@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from griddesk.business.selectors import business_item, business_items
 from griddesk.orders.models import OrderType
 from griddesk.portal import limits, promises, services, uploads
-from griddesk.portal.forms import ApplicationForm, SubmitForm
+from griddesk.portal.submit_forms import ApplicationForm, SubmitForm
 
 
 def _kinds():
