@@ -123,12 +123,13 @@ SEED_MIGRATIONS = (
     "griddesk.calendar.migrations.0002_seed_calendars",
     "griddesk.rules.migrations.0002_seed_rulesets",
     "griddesk.kb.migrations.0001_initial",
+    "griddesk.business.migrations.0002_seed_catalogue",
 )
 
 
 def _reference_data_ensure():
     """A transactional test's flush also removes the rows the migrations seed (roles, categories,
-    calendars, rule sets). `serialized_rollback` should restore them but does not always (seen with
+    calendars, rule sets, the business catalogue). `serialized_rollback` should restore them but does not always (seen with
     a session-scoped live server after another transactional test), so re-run the seeds, which are
     idempotent, whenever they are missing."""
     from importlib import import_module
