@@ -131,8 +131,7 @@ def _reference_data_ensure():
     """A transactional test's flush also removes the rows the migrations seed (roles, categories,
     calendars, rule sets, the business catalogue). `serialized_rollback` should restore them but does
     not always (seen with a session-scoped live server after another transactional test), so re-run
-    the seeds, which are
-    idempotent, whenever they are missing."""
+    the seeds, which are idempotent, whenever they are missing."""
     from importlib import import_module
 
     from django.apps import apps
