@@ -131,14 +131,15 @@ SEED_MIGRATIONS = (
     "griddesk.kb.migrations.0001_initial",
     "griddesk.billing.migrations.0002_seed_pay_channels",
     "griddesk.kb.migrations.0004_seed_articles",
+    "griddesk.business.migrations.0002_seed_catalogue",
 )
 
 
 def _reference_data_ensure():
     """A transactional test's flush also removes the rows the migrations seed (roles, categories,
-    calendars, rule sets). `serialized_rollback` should restore them but does not always (seen with
-    a session-scoped live server after another transactional test), so re-run the seeds, which are
-    idempotent, whenever they are missing."""
+    calendars, rule sets, the business catalogue). `serialized_rollback` should restore them but does
+    not always (seen with a session-scoped live server after another transactional test), so re-run
+    the seeds, which are idempotent, whenever they are missing."""
     from importlib import import_module
 
     from django.apps import apps

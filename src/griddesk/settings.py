@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "griddesk.notify",
     "griddesk.kb",
     "griddesk.analytics",
+    "griddesk.business",
     "griddesk.api",
     "griddesk.console",
     "griddesk.portal",
@@ -317,3 +318,11 @@ GRIDDESK_PUBLIC_URL = os.environ.get("GRIDDESK_PUBLIC_URL", "http://127.0.0.1:80
 # one may ask for without --allow-long-lifetime.
 GRIDDESK_API_TOKEN_DAYS = int(os.environ.get("GRIDDESK_API_TOKEN_DAYS", "90"))
 GRIDDESK_API_TOKEN_MAX_DAYS = int(os.environ.get("GRIDDESK_API_TOKEN_MAX_DAYS", "365"))
+
+# The public site's forms (docs/portal.md): attempts per IP address and per phone number in a window
+# of GRIDDESK_PORTAL_LIMIT_WINDOW_MINUTES (counted in CACHES), and the uploads' limits.
+GRIDDESK_PORTAL_IP_LIMIT = _env_int("GRIDDESK_PORTAL_IP_LIMIT", 20)
+GRIDDESK_PORTAL_PHONE_LIMIT = _env_int("GRIDDESK_PORTAL_PHONE_LIMIT", 5)
+GRIDDESK_PORTAL_LIMIT_WINDOW_MINUTES = _env_int("GRIDDESK_PORTAL_LIMIT_WINDOW_MINUTES", 60)
+GRIDDESK_PORTAL_UPLOAD_MAX_BYTES = _env_int("GRIDDESK_PORTAL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+GRIDDESK_PORTAL_UPLOAD_MAX_FILES = _env_int("GRIDDESK_PORTAL_UPLOAD_MAX_FILES", 3)

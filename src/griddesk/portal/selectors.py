@@ -93,3 +93,34 @@ def _generation_sql():
             f" JOIN {qn(Org._meta.db_table)} o ON o.id = d.{qn('org_id')}"
             f" WHERE e.{qn('state')} IN ({fastsql.marks(len(PUBLIC_STATES))})"
             f" AND NOT (e.{qn('state')} = %s AND e.{qn('source')} = %s) AND o.path >= %s AND o.path < %s")
+
+
+# ---------------------------------------------------------------- submissions (docs/portal.md)
+
+def county_org(code):
+    """The county company (县公司) of `code`, or None: where a submission without a matched
+    customer goes."""
+    return Org.objects.filter(code=code, kind=OrgKind.COUNTY).first() if code else None
+
+
+def _digits(phone):
+    return "".join(ch for ch in str(phone or "") if ch.isdigit())
+
+
+def customer_matching(*, account_no, phone):
+    """The customer of `account_no` if `phone` is the one on its file (the customer's phone or a
+    contact's), else None, whether the account exists or not: the caller cannot tell which (no
+    enumeration). One query, two when the contacts are asked."""
+    from griddesk.customers.models import Customer
+
+    wanted = _digits(phone)
+    account_no = str(account_no or "").strip()
+    if not wanted or not account_no or len(account_no) > 20:
+        return None
+    customer = Customer.objects.select_related("org", "transformer").filter(account_no=account_no).first()
+    if customer is None:
+        return None
+    if _digits(customer.phone) == wanted:
+        return customer
+    phones = customer.contacts.values_list("phone", flat=True)
+    return customer if any(_digits(p) == wanted for p in phones) else None

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from griddesk.portal import board, policies, queries, views
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("policies/", policies.policies, name="policies"),
     path("policies/<slug:code>/", policies.policy, name="policy"),
     path("board/", board.board, name="board"),
+    path("", include("griddesk.portal.submit_urls")),  # /submit/, /apply/ (docs/portal.md)
 ]

@@ -60,7 +60,10 @@ RULES = (
          "/policies/ searches the knowledge base's versioned articles (政策法规, 常见问题; 36 seeded) in Chinese "
          "(jieba segmentation; FTS5 bm25 on SQLite, tsvector ts_rank_cd on PostgreSQL; a table of 20 real "
          "questions finds the right article first on both, docs/kb.md); agents get the same search beside the "
-         "caller page. The complaint form: docs/portal.md."),
+         "caller page. Complaints and every other "
+         "request are taken on /submit/ (repair, complaint, report, consultation, opinion, suggestion, "
+         "praise) and business applications on /apply/, through the hotline's order services with the "
+         "channel website."),
     Rule("C-3", "channels",
          "The service runs 24 hours a day without a break.",
          "Deadlines in minutes and hours run round the clock, through nights, weekends and holidays; only "
@@ -69,7 +72,8 @@ RULES = (
          "Complaints and reports come in by the hotline or a dedicated line, the hall's suggestion box or "
          "book (意见箱/簿), letters, the website, leaders' reception days (领导接待日) and other channels.",
          "Every order records its channel. Staff keying in a letter, a box note or a reception-day matter "
-         "give the time the customer handed it in (客户提交时间), and the order's clocks run from then."),
+         "give the time the customer handed it in (客户提交时间), and the order's clocks run from then. What "
+         "the public site takes (/submit/, /apply/) is an order of channel website, handed in when submitted."),
     Rule("H-1", "channels",
          "Business halls take new connections and capacity increases, changes of use, consultation and "
          "queries, bill payment, repairs and complaints.",
@@ -163,8 +167,10 @@ RULES = (
          "page is keyed by the county's generation of outages), a plan appears once published."),
     Rule("W-3", "website",
          "Online business has forms that are easy to fill in, with instructions for each business.",
-         "Not built: no online application forms on the public site.",
-         untested="Not implemented: no online forms."),
+         "/apply/ lists each business of the catalogue (new residential and non-residential low-voltage "
+         "connections, capacity increase, change of use) with its documents, steps, fees, deadlines and "
+         "filling instructions beside its form; a valid application is an application order in the six-stage "
+         "workflow with its T-1..T-3 clocks, its documents checked by content and attached."),
     Rule("W-4", "website",
          "Run a consultation desk and a message board (留言簿) online, and have administrators reply "
          "promptly.",
@@ -252,15 +258,15 @@ RULES = (
     Rule("H-6", "hall",
          "Tell the customer the documents, steps and fees of each business, and the number to complain to.",
          "Documents can be attached to an application, and a stage waiting for missing documents pauses "
-         "its clocks (等待客户). There is no business catalogue of documents, steps and fees.",
-         untested="Not implemented: no business catalogue (the attachments and the waiting pause are "
-                  "tested under K-4 and T-1)."),
+         "its clocks (等待客户). The business catalogue (办电业务目录, app business: documents, steps, fees, "
+         "deadlines with their rule ids, instructions, and 95598 as the complaint number) is edited in the "
+         "admin, every change audited, seeded with four businesses, and shown on the public site (/apply/)."),
     Rule("H-7", "hall",
          "Help customers fill in forms, check what they wrote and point out mistakes.",
-         "Every console and API form checks its input and names the field and the mistake in Chinese; "
-         "there are no forms for customers themselves yet.",
-         untested="A quality of every form rather than one behaviour: each form's messages are tested with "
-                  "it (for instance the P-3 quote lines, the T-1 delay reason)."),
+         "Every console and API form checks its input and names the field and the mistake in Chinese. The "
+         "public site's forms (/submit/, /apply/) say each mistake next to its field (aria-describedby, "
+         "aria-invalid), keep what was typed, and check an existing customer's account number against the "
+         "phone on file with one message whether the account exists or not."),
     Rule("H-8", "hall",
          "If the system fails, ask the customer to wait and apologise when it is short; when it is long, "
          "take a phone number and book another time.",
@@ -415,7 +421,8 @@ RULES = (
          "rest under rotating keys (griddesk seal), never linked to the customer file, shown on no screen, "
          "list, export or API response, and opened only by the roles allowed to, each opening audited. "
          "On the website's message board (W-4) the phone a visitor leaves is never shown, and a published "
-         "message and its reply are shown with phone, ID and account numbers and names masked."),
+         "message and its reply are shown with phone, ID and account numbers and names masked. The public site takes reports and complaints anonymously and seals them "
+         "through the same services."),
     Rule("K-8", "complaints",
          "Hiding, concealing or destroying complaints is punished.",
          "Nothing is deleted: work orders refuse deletion, and every change appends to a hash-chained audit "

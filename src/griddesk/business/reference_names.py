@@ -1,0 +1,61 @@
+"""The names and lines of the business catalogue migration 0002 seeds, marked for translation.
+
+The database keeps the Chinese text (data an administrator may edit); pages show each line in the
+reader's language (`BusinessItem.document_lines` etc.). tests/portal/test_apply.py checks that every
+seeded line is listed here and has English.
+"""
+
+from django.utils.translation import gettext_noop
+
+SEEDED_BUSINESS_TEXT = [
+    gettext_noop("居民低压新装"),
+    gettext_noop("城乡居民住宅新装220伏/380伏用电。"),
+    gettext_noop("用电人有效身份证明（居民身份证、户口簿或护照）"),
+    gettext_noop("房屋产权证明或其他证明文书（不动产权证、购房合同，或租赁协议及产权人同意书）"),
+    gettext_noop("委托他人办理的，提供授权委托书及经办人身份证明"),
+    gettext_noop("提交申请（网站、95598热线或营业厅）"),
+    gettext_noop("现场勘查，确定供电方案"),
+    gettext_noop("装表接电"),
+    gettext_noop("居民低压新装不收取业务费用"),
+    gettext_noop("计量装置及表前线路由供电企业投资建设"),
+    gettext_noop("受理申请后5个工作日内装表接电（规则 T-3）"),
+    gettext_noop("联系电话用于预约现场勘查和通知装表时间，请填写本人常用手机"),
+    gettext_noop("用电地址请写到门牌号，农村地区写到村、组"),
+    gettext_noop("资料可上传照片或扫描件（JPEG、PNG、PDF），也可在现场勘查时提供"),
+    gettext_noop("低压非居民新装"),
+    gettext_noop("商铺、小微企业等低压非居民用电新装。"),
+    gettext_noop("营业执照或其他主体资格证明"),
+    gettext_noop("法定代表人（负责人）有效身份证明"),
+    gettext_noop("房屋产权证明或租赁协议"),
+    gettext_noop("主要用电设备清单（名称、台数、容量）"),
+    gettext_noop("提交申请"),
+    gettext_noop("答复供电方案"),
+    gettext_noop("客户报送设计文件，供电企业审查"),
+    gettext_noop("竣工检验"),
+    gettext_noop("签订供用电合同"),
+    gettext_noop("低压非居民新装不收取业务费用"),
+    gettext_noop("受电工程的设计、施工和设备由客户自主选择，供电企业不指定（规则 F-2）"),
+    gettext_noop("受理申请后10天内答复供电方案（规则 T-1）"),
+    gettext_noop("收到设计文件后10天内答复审查意见（规则 T-2）"),
+    gettext_noop("竣工检验合格并签订合同后5个工作日内送电（规则 T-3）"),
+    gettext_noop("申请容量以千伏安（kVA）填写，可按用电设备容量之和估算"),
+    gettext_noop("单位名称须与营业执照一致"),
+    gettext_noop("资料可上传照片或扫描件（JPEG、PNG、PDF）"),
+    gettext_noop("增容"),
+    gettext_noop("已有用电户增加用电容量。"),
+    gettext_noop("用电户号及户主有效身份证明（单位提供营业执照）"),
+    gettext_noop("增加的用电设备清单（名称、台数、容量）"),
+    gettext_noop("按省物价主管部门核定的标准收费，没有核定标准的项目不收费（规则 P-2）"),
+    gettext_noop("受理申请后按供电类别答复供电方案：低压10天、高压单电源1个月、高压双电源2个月（规则 T-1）"),
+    gettext_noop("户号见电费通知单或缴费凭证，联系电话须与用电档案一致"),
+    gettext_noop("申请容量填写增容后的总容量（kVA）"),
+    gettext_noop("改类"),
+    gettext_noop("变更用电类别（如居民生活改为经营用电）。"),
+    gettext_noop("变更用电类别的说明（用途、设备）"),
+    gettext_noop("现场核查"),
+    gettext_noop("答复变更方案"),
+    gettext_noop("变更计量、电价，签订或变更供用电合同"),
+    gettext_noop("改类不收取业务费用，变更后按新的用电类别执行电价"),
+    gettext_noop("受理申请后按供电类别答复方案：低压10天（规则 T-1）"),
+    gettext_noop("请在说明中写明变更后的用途"),
+]

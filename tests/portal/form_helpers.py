@@ -1,0 +1,25 @@
+"""Helpers of the public forms' tests: a solved challenge, small valid files."""
+
+import re
+
+from django.core import signing
+
+from griddesk.portal import limits
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"
+
+
+def solved():
+    """Form fields answering a fresh challenge correctly."""
+    _question, token = limits.challenge_new()
+    data = signing.loads(token, salt=limits.CHALLENGE_SALT)
+    return {"challenge_token": token, "challenge_answer": str(data["a"] + data["b"])}
+
+
+def answer_on_page(html):
+    """The token and the right answer of the challenge a page shows (as a person reads it)."""
+    token = re.search(r'name="challenge_token" value="([^"]+)"', html).group(1)
+    a, b = map(int, re.search(r"(\d+) 加 (\d+) 等于几", html).groups())
+    return {"challenge_token": token, "challenge_answer": str(a + b)}
