@@ -421,8 +421,8 @@ RULES = (
          "rest under rotating keys (griddesk seal), never linked to the customer file, shown on no screen, "
          "list, export or API response, and opened only by the roles allowed to, each opening audited. "
          "On the website's message board (W-4) the phone a visitor leaves is never shown, and a published "
-         "message and its reply are shown with phone, ID and account numbers and names masked. The public site takes reports and complaints anonymously and seals them "
-         "through the same services."),
+         "message and its reply are shown with phone, ID and account numbers and names masked. The public "
+         "site takes reports and complaints anonymously and seals them through the same services."),
     Rule("K-8", "complaints",
          "Hiding, concealing or destroying complaints is punished.",
          "Nothing is deleted: work orders refuse deletion, and every change appends to a hash-chained audit "
