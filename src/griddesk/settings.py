@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "griddesk.customers",
     "griddesk.orders",
     "griddesk.outages",
+    "griddesk.quality",
     "griddesk.notify",
     "griddesk.kb",
     "griddesk.api",
