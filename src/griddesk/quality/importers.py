@@ -64,10 +64,11 @@ def _minutes(errors, line, column, text):
 
 
 def _date(errors, line, text):
-    try:
-        return date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        pass
+    if len(text) == 10:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
     errors.add(line, "date", _("\"%s\" 不是日期（应为 YYYY-MM-DD，当地日期）") % text)
     return None
 
