@@ -142,8 +142,9 @@ class Report:
 
 
 REPORTS = {
-    "reliability": Report(run=reliability, help=gettext_lazy("供电可靠性：SAIFI、SAIDI、CAIDI、ASAI（RS-1，规则 Q-1、Q-2、Q-3）"),
-                          zone=True, reliability=True),
+    "reliability": Report(
+        run=reliability, help=gettext_lazy("供电可靠性：SAIFI、SAIDI、CAIDI、ASAI（RS-1，规则 Q-1、Q-2、Q-3）"),
+        zone=True, reliability=True),
     "voltage": Report(run=voltage, help=gettext_lazy("电压合格率：按类别、区域和单位（规则 V-1～V-6）")),
 }
 
