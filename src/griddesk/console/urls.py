@@ -29,4 +29,5 @@ urlpatterns = [
     path("inbox/", include("griddesk.console.inbox_urls")),
     path("outages/", include("griddesk.console.board_urls")),
     path("audit/", include("griddesk.console.auditor_urls")),
+    path("quality/", include("griddesk.quality.urls")),
 ]
