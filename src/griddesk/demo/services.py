@@ -140,6 +140,7 @@ class _Build:
         self._stage(_("时限"), self.write_clocks)
         self._stage(_("停电"), self.write_outages)
         self._stage(_("研判"), self.write_trouble_calls)
+        self._stage(_("供电质量"), self.write_quality)
         sequences_reset([Org, Staff, Crew, Device, Customer, WorkOrder, OutageEvent])
 
     def _stage(self, name, method):
@@ -438,6 +439,18 @@ class _Build:
         return SlaClock.objects.count() - before
 
     # ------------------------------------------------------------ outages
+
+    def write_quality(self):
+        """A year of outages and of voltage monitoring (quality.demo: rules Q-1..Q-3, V-1..V-6)."""
+        from griddesk.quality.demo import write_quality_history
+
+        rows, chains = write_quality_history(seed=self.seed, now=self.now, batch_size=self.batch_size)
+        with TableWriter(AuditEvent, EVENT_FIELDS, batch_size=self.batch_size) as events, \
+                TableWriter(AuditHead, ["stream", "seq", "hash"], batch_size=self.batch_size) as heads:
+            for stream, entries in chains:
+                seq, digest = self._chain(events, stream, entries)
+                heads.add((stream, seq, digest))
+        return rows
 
     def write_outages(self):
         """The outages: planned ones around now, and every outage the analysis predicted (demo.storms),
