@@ -274,6 +274,8 @@ GRIDDESK_INBOX_POLL_SECONDS = _env_int("GRIDDESK_INBOX_POLL_SECONDS", 15)
 # The dispatcher's outage board refreshes its list this often (issue 10); rule R-3: the shift leader is
 # prompted to declare storm mode where this many predicted or confirmed outages are open in one unit.
 GRIDDESK_BOARD_POLL_SECONDS = _env_int("GRIDDESK_BOARD_POLL_SECONDS", 5)
+# docs/quality.md, "Readings": how long one raw voltage reading holds at most, in minutes
+GRIDDESK_READING_CAP_MINUTES = _env_int("GRIDDESK_READING_CAP_MINUTES", 15)
 GRIDDESK_STORM_PROMPT_OUTAGES = _env_int("GRIDDESK_STORM_PROMPT_OUTAGES", 10)
 # The live outage analysis runs at this niceness (0: as order intake; 10: it yields the CPU to intake).
 GRIDDESK_ANALYSER_NICE = _env_int("GRIDDESK_ANALYSER_NICE", 10)

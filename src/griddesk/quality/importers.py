@@ -48,7 +48,7 @@ LOOKUP_BATCH = 900
 
 
 def reading_cap_minutes():
-    return getattr(settings, "GRIDDESK_READING_CAP_MINUTES", 15)
+    return settings.GRIDDESK_READING_CAP_MINUTES
 
 
 def _minutes(errors, line, column, text):
