@@ -204,7 +204,7 @@ class Tally:
             "customer_hours": round(customer_hours, 4),
             "saifi": round(saifi, 6),
             "saidi": round(saidi, 6),
-            "caidi": round(saidi / saifi, 6) if saifi else 0.0,
+            "caidi": round(customer_hours / self.customer_interruptions, 6) if self.customer_interruptions else 0.0,
             "asai_percent": round(asai, 6),
             "momentary_outages": self.momentary_outages,
             "momentary_interruptions": self.momentary_interruptions,
