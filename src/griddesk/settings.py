@@ -276,6 +276,8 @@ GRIDDESK_INBOX_POLL_SECONDS = _env_int("GRIDDESK_INBOX_POLL_SECONDS", 15)
 GRIDDESK_BOARD_POLL_SECONDS = _env_int("GRIDDESK_BOARD_POLL_SECONDS", 5)
 # docs/quality.md, "Readings": how long one raw voltage reading holds at most, in minutes
 GRIDDESK_READING_CAP_MINUTES = _env_int("GRIDDESK_READING_CAP_MINUTES", 15)
+# docs/quality.md, "Speed": how long a process keeps the customer counts below the devices, in seconds
+GRIDDESK_QUALITY_COUNTS_SECONDS = _env_int("GRIDDESK_QUALITY_COUNTS_SECONDS", 300)
 GRIDDESK_STORM_PROMPT_OUTAGES = _env_int("GRIDDESK_STORM_PROMPT_OUTAGES", 10)
 # The live outage analysis runs at this niceness (0: as order intake; 10: it yields the CPU to intake).
 GRIDDESK_ANALYSER_NICE = _env_int("GRIDDESK_ANALYSER_NICE", 10)

@@ -21,6 +21,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from time import monotonic as time_monotonic
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -85,6 +86,33 @@ def counted_outages_q():
 # ---------------------------------------------------------------------- customers below devices
 
 
+_counts = {}  # (org path, zone) -> (expires, groups, below): this process's cache of customer_counts
+
+
+def customer_counts_clear():
+    """Forget the cached customer counts (tests; after a large customers import if it cannot wait)."""
+    _counts.clear()
+
+
+def customer_counts(*, org=None, zone=None):
+    """(groups, below): customer_groups and customers_below_devices for every device, cached in the
+    process for GRIDDESK_QUALITY_COUNTS_SECONDS (docs/quality.md, "Speed"): one grouped query over
+    the customers at most that often, however many reports are read."""
+    key = (org.path if org is not None else "", zone or "")
+    found = _counts.get(key)
+    now = time_monotonic()
+    if found is not None and found[0] > now:
+        return found[1], found[2]
+    groups = customer_groups(org=org, zone=zone)
+    below = customers_below_devices(groups, None)
+    seconds = settings.GRIDDESK_QUALITY_COUNTS_SECONDS
+    if seconds > 0:
+        if len(_counts) > 200:
+            _counts.clear()
+        _counts[key] = (now + seconds, groups, below)
+    return groups, below
+
+
 def customer_groups(*, org=None, zone=None):
     """[(transformer_id, zone, org_id, customers)]: one grouped query over the customers."""
     customers = Customer.objects.all()
@@ -97,15 +125,15 @@ def customer_groups(*, org=None, zone=None):
 
 
 def customers_below_devices(groups, devices):
-    """{device_id: Counter{(zone, org_id): customers}} for the devices in `devices`: the groups of
-    each transformer added to every device on its path (one query for the transformers' paths)."""
-    wanted = set(devices)
+    """{device_id: Counter{(zone, org_id): customers}} for the devices in `devices` (None: all): the
+    groups of each transformer added to every device on its path (one query for the paths)."""
+    wanted = set(devices) if devices is not None else None
     by_transformer = defaultdict(list)
     for transformer_id, zone, org_id, n in groups:
         by_transformer[transformer_id].append((zone, org_id, n))
     below = defaultdict(Counter)
     paths = Device.objects.filter(kind=DeviceKind.TRANSFORMER).values_list("pk", "path")
-    if len(by_transformer) < 5000:
+    if len(by_transformer) < 900:
         paths = paths.filter(pk__in=list(by_transformer))
     for pk, path in paths.iterator(chunk_size=5000):
         rows = by_transformer.get(pk)
@@ -113,7 +141,7 @@ def customers_below_devices(groups, devices):
             continue
         for i in range(0, len(path), SEGMENT):
             device = int(path[i:i + SEGMENT])
-            if device in wanted:
+            if wanted is None or device in wanted:
                 counter = below[device]
                 for zone, org_id, n in rows:
                     counter[(zone, org_id)] += n
@@ -127,17 +155,18 @@ def _sql_params(moment):
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _seconds_sql():
-    """SQL for (clipped seconds, whole seconds) of an outage given (now, end, start, now) params."""
+def _instant_sql(column):
+    """SQL giving `column` (a datetime expression) as a number, and the factor to seconds, with
+    `_instant(moment)` giving a Python datetime in the same unit."""
     if connection.vendor == "postgresql":
-        until = "COALESCE(restored_at, %s)"
-        clipped = f"EXTRACT(EPOCH FROM (LEAST({until}, %s) - GREATEST(starts_at, %s)))"
-        whole = f"EXTRACT(EPOCH FROM ({until} - starts_at))"
-    else:
-        until = "COALESCE(restored_at, %s)"
-        clipped = f"((julianday(MIN({until}, %s)) - julianday(MAX(starts_at, %s))) * 86400.0)"
-        whole = f"((julianday({until}) - julianday(starts_at)) * 86400.0)"
-    return clipped, whole
+        return f"EXTRACT(EPOCH FROM {column})", 1.0
+    return f"julianday({column})", 86400.0
+
+
+def _instant(moment):
+    if connection.vendor == "postgresql":
+        return moment.timestamp()
+    return moment.timestamp() / 86400.0 + 2440587.5  # the julian day SQLite gives a UTC time
 
 
 def _counted_where():
@@ -150,12 +179,14 @@ def _counted_where():
 
 def outage_groups(period, *, now=None, momentary_seconds=MOMENTARY_SECONDS, exclude_days=(), extra_q=None):
     """[(device_id, kind, momentary, outages, clipped_seconds)] of the counted outages overlapping the
-    period: one grouped query. Outages that began on a local day in `exclude_days` are left out."""
+    period: one grouped query (each outage's start and end read once, as numbers, in a subquery).
+    Outages that began on a local day in `exclude_days` are left out."""
     now = now or timezone.now()
-    clipped, whole = _seconds_sql()
     where, where_params = _counted_where()
     table = connection.ops.quote_name(OutageEvent._meta.db_table)
     start, end = period.start, min(period.end, max(now, period.start))
+    starts, factor = _instant_sql("starts_at")
+    ends, _factor = _instant_sql("COALESCE(restored_at, %s)")
     conditions = [where, "starts_at < %s", "COALESCE(restored_at, %s) > %s"]
     params = [*where_params, _sql_params(end), _sql_params(now), _sql_params(start)]
     for day in sorted(exclude_days):
@@ -167,11 +198,13 @@ def outage_groups(period, *, now=None, momentary_seconds=MOMENTARY_SECONDS, excl
         sql, extra_params = query.get_compiler(connection=connection).compile(query.where)
         conditions.append(sql)
         params += list(extra_params)
-    momentary = f"CASE WHEN {whole} < %s THEN 1 ELSE 0 END"
-    sql = (f"SELECT device_id, kind, {momentary} AS momentary, COUNT(*), SUM({clipped}) FROM {table} "
-           f"WHERE {' AND '.join(conditions)} GROUP BY 1, 2, 3")
-    head = [_sql_params(now), momentary_seconds, _sql_params(now), _sql_params(end), _sql_params(start)]
-    all_params = head + params
+    inner = (f"SELECT device_id, kind, {starts} AS s, {ends} AS e FROM {table} "
+             f"WHERE {' AND '.join(conditions)}")
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    clip = f"({least}(e, %s) - {greatest}(s, %s))"
+    sql = (f"SELECT device_id, kind, CASE WHEN (e - s) * {factor} < %s THEN 1 ELSE 0 END, COUNT(*), "
+           f"SUM({clip} * {factor}) FROM ({inner}) AS o GROUP BY 1, 2, 3")
+    all_params = [momentary_seconds, _instant(end), _instant(start), _sql_params(now), *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, all_params)
         return [(device, kind, bool(m), n, float(seconds or 0)) for device, kind, m, n, seconds in cursor.fetchall()]
@@ -224,11 +257,10 @@ def reliability_report(*, first, last, zone=None, org=None, now=None, momentary_
     now = now or timezone.now()
     period = Period(first, last)
     momentary_seconds = momentary_minutes * 60
-    groups = customer_groups(org=org, zone=zone)
-    med = major_event_days(period, groups=groups, now=now) if exclude_med else None
+    groups, below = customer_counts(org=org, zone=zone)
+    med = major_event_days(period, groups=groups, below=below, now=now) if exclude_med else None
     excluded = set(med["days"]) if med and med["applied"] else set()
     outages = outage_groups(period, now=now, momentary_seconds=momentary_seconds, exclude_days=excluded)
-    below = customers_below_devices(groups, {device for device, *_rest in outages})
     rollup = _org_rollup(org)
 
     total, zones, kinds, orgs = Tally(), defaultdict(Tally), defaultdict(Tally), defaultdict(Tally)
@@ -291,7 +323,7 @@ def _org_rollup(org):
     return rollup
 
 
-def major_event_days(period, *, groups, now=None):
+def major_event_days(period, *, groups, below=None, now=None):
     """IEEE 1366 2.5 beta method: the local days of the period whose SAIDI (customer-minutes per
     customer served, outages accruing to the day they begin) exceeds T_MED = exp(α + 2.5 β), α and β
     the mean and standard deviation of ln(daily SAIDI) over the days with sustained interruptions in
@@ -300,7 +332,9 @@ def major_event_days(period, *, groups, now=None):
     now = now or timezone.now()
     history = Period(period.first - timedelta(days=365 * MED_HISTORY_YEARS), period.first - timedelta(days=1))
     nt = sum(n for *_rest, n in groups)
-    history_days = daily_saidi(history, groups=groups, nt=nt, now=now)
+    if below is None:
+        below = customers_below_devices(groups, None)
+    history_days = daily_saidi(history, below=below, nt=nt, now=now)
     result = {"applied": False, "threshold_minutes": None, "days": [], "history_days": len(history_days)}
     first_day = min(history_days, default=None)
     if first_day is None or (period.first - first_day).days < MED_MIN_HISTORY_DAYS or len(history_days) < MED_MIN_DAYS:
@@ -309,13 +343,13 @@ def major_event_days(period, *, groups, now=None):
     alpha = sum(logs) / len(logs)
     beta = math.sqrt(sum((x - alpha) ** 2 for x in logs) / (len(logs) - 1)) if len(logs) > 1 else 0.0
     threshold = math.exp(alpha + MED_BETA * beta)
-    days = daily_saidi(period, groups=groups, nt=nt, now=now)
+    days = daily_saidi(period, below=below, nt=nt, now=now)
     result.update(applied=True, threshold_minutes=round(threshold, 4),
                   days=sorted(d for d, v in days.items() if v > threshold))
     return result
 
 
-def daily_saidi(period, *, groups, nt, now, momentary_seconds=MOMENTARY_SECONDS):
+def daily_saidi(period, *, below, nt, now, momentary_seconds=MOMENTARY_SECONDS):
     """{local day: SAIDI in customer-minutes per customer} of the sustained outages that began in the
     period, each with its whole duration (IEEE 1366: an event accrues to the day it begins)."""
     if not nt:
@@ -339,7 +373,6 @@ def daily_saidi(period, *, groups, nt, now, momentary_seconds=MOMENTARY_SECONDS)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    below = customers_below_devices(groups, {device for _day, device, _s in rows})
     minutes = defaultdict(float)
     for day_value, device, seconds in rows:
         n = sum(below.get(device, {}).values())
@@ -365,8 +398,7 @@ def outages_behind(*, first, last, zone=None, org=None, kind=None, momentary=Fal
     if kind:
         outages = outages.filter(kind=kind)
     rows = list(outages)
-    groups = customer_groups(org=org, zone=zone)
-    below = customers_below_devices(groups, {o.device_id for o in rows})
+    _groups, below = customer_counts(org=org, zone=zone)
     found = []
     for outage in rows:
         until = outage.restored_at or now
