@@ -8,9 +8,11 @@ script build it: `--customers N` when the database has no customers). Then makes
 holds `--outages` restored outages with codes starting "BR" in the year before `--to` (bulk_create,
 deterministic for `--seed`: 80% faults on transformers, switches and feeders, 15% planned, 5%
 temporary; durations log-normal around 90 minutes, 8% momentary), and times
-`quality.selectors.reliability_report` for that year `--repeat` times (whole report: customer counts
-below the devices, the grouped outage query, the indices by zone, kind and org), plus a zone-filtered
-and a major-event-day run. Prints the figures; nothing is asserted.
+`quality.selectors.reliability_report` for that year `--repeat` times: with the customer counts below
+the devices computed afresh (cold: the grouped customer query, the roll-up along the paths, the
+grouped outage query, the indices by zone, kind and org) and from the process cache (docs/quality.md,
+"Speed"), zone-filtered and with major event days left out. Wall time and this process's CPU time
+(the database's own CPU is in the wall time on SQLite, not on PostgreSQL). Nothing is asserted.
 """
 
 import argparse
@@ -43,7 +45,7 @@ def main():
 
     from griddesk.customers.models import Customer
     from griddesk.outages.models import OutageEvent
-    from griddesk.quality.selectors import reliability_report
+    from griddesk.quality.selectors import customer_counts_clear, reliability_report
 
     if not Customer.objects.exists():
         from griddesk.demo.services import build_demo_province
@@ -59,20 +61,24 @@ def main():
     print(f"{connection.vendor}: {customers:,} customers, {outages:,} outages ({made:,} made now)")
     now = datetime.combine(last + timedelta(days=30), dtime(), tzinfo=local_zone())
 
-    def timed(label, **kwargs):
-        times = []
+    def timed(label, cold=False, **kwargs):
+        times, cpus = [], []
         for _ in range(args.repeat):
-            started = time.perf_counter()
+            if cold:
+                customer_counts_clear()
+            started, cpu = time.perf_counter(), time.process_time()
             report = reliability_report(first=first, last=last, now=now, **kwargs)
             times.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
         total = report["total"]
-        print(f"{label:<28} median {statistics.median(times):.3f} s  min {min(times):.3f} s  "
-              f"max {max(times):.3f} s   SAIFI {total['saifi']:.3f} SAIDI {total['saidi']:.3f} h "
-              f"ASAI {total['asai_percent']:.4f}%  outages {total['outages']:,}")
+        print(f"{label:<34} wall median {statistics.median(times):.3f} s (min {min(times):.3f})  "
+              f"client CPU median {statistics.median(cpus):.3f} s   SAIFI {total['saifi']:.3f} "
+              f"SAIDI {total['saidi']:.3f} h ASAI {total['asai_percent']:.4f}%  outages {total['outages']:,}")
 
-    timed("report (year, all zones)")
-    timed("report (year, rural)", zone="rural")
-    timed("report (year, MED exclusion)", exclude_med=True)
+    timed("report, cold counts (year)", cold=True)
+    timed("report, cached counts (year)")
+    timed("report, cached counts (rural)", zone="rural")
+    timed("report, cached, MED exclusion", exclude_med=True)
 
 
 def local_zone():

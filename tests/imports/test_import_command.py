@@ -21,7 +21,7 @@ def run(*args):
 def test_registry_names_each_kind():
     # "import" is a keyword, so the command module is reached by name.
     command = import_module("griddesk.grid.management.commands.import")
-    assert list(command.IMPORTERS) == ["topology", "customers", "outages", "calls"]
+    assert list(command.IMPORTERS) == ["topology", "customers", "outages", "voltage", "readings", "calls"]
 
 
 def test_topology_then_customers(province, write_csv):
