@@ -444,9 +444,10 @@ class _Build:
         """A year of outages and of voltage monitoring (quality.demo: rules Q-1..Q-3, V-1..V-6)."""
         from griddesk.quality.demo import write_quality_history
 
-        rows, chains = write_quality_history(seed=self.seed, now=self.now, batch_size=self.batch_size)
-        with TableWriter(AuditEvent, EVENT_FIELDS, batch_size=self.batch_size) as events, \
-                TableWriter(AuditHead, ["stream", "seq", "hash"], batch_size=self.batch_size) as heads:
+        rows, chains = write_quality_history(seed=self.seed, now=self.now)
+        # One statement per table, whatever the size (quality.demo.ONE_BATCH).
+        with TableWriter(AuditEvent, EVENT_FIELDS, batch_size=len(chains) + 1) as events, \
+                TableWriter(AuditHead, ["stream", "seq", "hash"], batch_size=len(chains) + 1) as heads:
             for stream, entries in chains:
                 seq, digest = self._chain(events, stream, entries)
                 heads.add((stream, seq, digest))

@@ -18,6 +18,7 @@ import math
 import random
 from datetime import timedelta
 
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from griddesk.customers.models import Customer, SupplyVoltage
@@ -44,14 +45,19 @@ BADNESS = {
 }
 
 
-def write_quality_history(*, seed, now, batch_size=2000):
+# Every table of this stage is written in one statement (a COPY on PostgreSQL, one executemany on
+# SQLite), so the demo's query count does not grow with the province (tests/demo/test_command.py).
+ONE_BATCH = 10**9
+
+
+def write_quality_history(*, seed, now, batch_size=ONE_BATCH):
     """Write the year of outages and the voltage points with their daily rows. Returns (rows written,
     the outages' audit chains [(stream, [(action, at, actor, payload)])] for the caller to write):
     the year's outages are brought in as `griddesk import outages` would, one `outage.imported`
     event each."""
     rng = random.Random(f"{seed}:quality")
-    outages, chains = _write_outages(rng, now, batch_size)
-    return outages + _write_voltage(rng, now, batch_size), chains
+    outages, chains, devices = _write_outages(rng, now, batch_size)
+    return outages + _write_voltage(rng, now, batch_size, devices), chains
 
 
 def _poisson(rng, mean):
@@ -65,8 +71,8 @@ def _poisson(rng, mean):
 
 
 def _write_outages(rng, now, batch_size):
-    devices = list(Device.objects.filter(kind__in=list(FAULT_RATE)).values_list("pk", "kind", "org_id", "name")
-                   .order_by("pk"))
+    devices = list(Device.objects.filter(kind__in=[*FAULT_RATE, DeviceKind.SUBSTATION])
+                   .values_list("pk", "kind", "org_id", "name", "device_id", "zone").order_by("pk"))
     year_start = now - timedelta(days=YEAR_DAYS)
     base = next_id(OutageEvent)
     fields = ["id", "code", "kind", "device_id", "org_id", "cause", "area", "starts_at", "expected_restoration_at",
@@ -74,7 +80,7 @@ def _write_outages(rng, now, batch_size):
     n, chains = 0, []
     label = OutageEvent._meta.label_lower
     with TableWriter(OutageEvent, fields, batch_size=batch_size) as out:
-        for pk, kind, org_id, name in devices:
+        for pk, kind, org_id, name, _device_id, _zone in devices:
             for outage_kind, rates in ((OutageKind.FAULT, FAULT_RATE), (OutageKind.PLANNED, PLANNED_RATE),
                                        (OutageKind.TEMPORARY, TEMPORARY_RATE)):
                 for _i in range(_poisson(rng, rates.get(kind, 0))):
@@ -88,7 +94,7 @@ def _write_outages(rng, now, batch_size):
                     chains.append((f"{label}:{base + n}", [("outage.imported", restored, None, {
                         "device": pk, "state": OutageState.RESTORED, "created": True})]))
                     n += 1
-    return n, chains
+    return n, chains, devices
 
 
 def _outage(rng, kind, year_start, now):
@@ -119,14 +125,14 @@ def _outage(rng, kind, year_start, now):
     return starts, minutes, cause, announced, due, late
 
 
-def _write_voltage(rng, now, batch_size):
-    points = _points(rng)
+def _write_voltage(rng, now, batch_size, devices):
+    points = _points(rng, devices)
     if not points:
         return 0
-    VoltagePoint.objects.bulk_create([
-        VoltagePoint(point_id=pid, point_class=c, zone=z, supply_voltage=v, org_id=org)
-        for pid, c, z, v, org in points],
-        batch_size=batch_size)
+    with TableWriter(VoltagePoint, ["point_id", "point_class", "zone", "supply_voltage", "org_id"],
+                     batch_size=batch_size) as out:
+        for point in points:
+            out.add(point)
     pks = dict(VoltagePoint.objects.values_list("point_id", "pk"))
     today = timezone.localtime(now).date()
     n = 0
@@ -145,20 +151,21 @@ def _write_voltage(rng, now, batch_size):
     return n + len(points)
 
 
-def _points(rng):
+def _points(rng, devices):
     """[(point_id, class, zone, supply voltage, org_id)]: the monitoring points of the province."""
     points = [(device_id, PointClass.A, zone, SupplyVoltage.KV10, org)
-              for device_id, zone, org in Device.objects.filter(kind=DeviceKind.SUBSTATION)
-              .values_list("device_id", "zone", "org_id").order_by("pk")]
-    for point_class, voltages, most in ((PointClass.B, [SupplyVoltage.KV35, SupplyVoltage.KV110], 30),
-                                        (PointClass.C, [SupplyVoltage.KV10], 60)):
-        for account_no, zone, voltage, org in (Customer.objects.filter(supply_voltage__in=voltages)
-                                               .values_list("account_no", "zone", "supply_voltage", "org_id")
-                                               .order_by("pk")[:most]):
-            points.append((account_no, point_class, zone, voltage, org))
+              for _pk, kind, org, _name, device_id, zone in devices if kind == DeviceKind.SUBSTATION]
+    high = {PointClass.B: [], PointClass.C: []}
+    for account_no, zone, voltage, org in (Customer.objects.filter(supply_voltage__in=[
+            SupplyVoltage.KV35, SupplyVoltage.KV110, SupplyVoltage.KV10])
+            .values_list("account_no", "zone", "supply_voltage", "org_id").order_by("pk").iterator()):
+        point_class = PointClass.C if voltage == SupplyVoltage.KV10 else PointClass.B
+        if len(high[point_class]) < (30 if point_class == PointClass.B else 60):
+            high[point_class].append((account_no, point_class, zone, voltage, org))
+    points += high[PointClass.B] + high[PointClass.C]
     low = Customer.objects.filter(supply_voltage__in=[SupplyVoltage.V220, SupplyVoltage.V380])
-    bounds = low.order_by("pk").values_list("pk", flat=True)
-    first, last = bounds.first(), low.order_by("-pk").values_list("pk", flat=True).first()
+    bounds = low.aggregate(first=Min("pk"), last=Max("pk"))
+    first, last = bounds["first"], bounds["last"]
     if first is not None:
         total = last - first + 1
         wanted = max(20, min(300, total // 200))
