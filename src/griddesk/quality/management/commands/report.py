@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from griddesk.grid.models import Zone
 from griddesk.orgs.models import Org
+from griddesk.outages.models import OutageKind
 from griddesk.quality import selectors
 
 
@@ -90,7 +91,7 @@ def reliability(command, options):
     for z, e in report["zones"].items():
         line(str(Zone(z).label), e, e.get("target_percent"))
     for k, e in report["kinds"].items():
-        line(k, e)
+        line(str(OutageKind(k).label), e)
     out.write(_("短时停电 %(n)d 次，%(ci)s 户次（不计入 SAIFI、SAIDI）") % {
         "n": report["total"]["momentary_outages"], "ci": f"{report['total']['momentary_interruptions']:,}"})
     med = report["med"]
