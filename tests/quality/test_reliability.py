@@ -139,3 +139,27 @@ def test_rule_Q1_report_command_refuses_bad_dates(db):
         call_command("report", "reliability", "--from", "2026-13-01", "--to", "2026-03-01")
     with pytest.raises(CommandError, match="--to"):
         call_command("report", "reliability", "--from", "2026-03-02", "--to", "2026-03-01")
+
+
+def test_rule_Q1_report_command_text_names_targets_q2_and_q3(day_of_outages, capsys):
+    call_command("report", "reliability", "--from", "2026-03-01", "--to", "2026-03-01")
+    out = capsys.readouterr().out
+    assert "85.4167%" in out  # ASAI of the day
+    assert "99.8900%" in out  # the urban target
+    assert "Q-2" in out and "Q-3" in out
+
+
+def test_rule_Q1_counts_are_cached_until_cleared(day_of_outages, settings):
+    from griddesk.customers.models import Customer
+    from griddesk.quality.selectors import customer_counts_clear
+
+    settings.GRIDDESK_QUALITY_COUNTS_SECONDS = 300
+    assert reliability_report(first=DAY, last=DAY, now=local(2026, 6, 1))["total"]["customers_served"] == 3
+    Customer.objects.create(account_no="1000000009", name="新户", phone="1", address="a",
+                            transformer=day_of_outages["tx2"], supply_voltage="220V", zone="rural")
+    assert reliability_report(first=DAY, last=DAY, now=local(2026, 6, 1))["total"]["customers_served"] == 3
+    customer_counts_clear()
+    assert reliability_report(first=DAY, last=DAY, now=local(2026, 6, 1))["total"]["customers_served"] == 4
+    settings.GRIDDESK_QUALITY_COUNTS_SECONDS = 0
+    Customer.objects.filter(account_no="1000000009").delete()
+    assert reliability_report(first=DAY, last=DAY, now=local(2026, 6, 1))["total"]["customers_served"] == 3

@@ -99,13 +99,13 @@ def customer_counts(*, org=None, zone=None):
     process for GRIDDESK_QUALITY_COUNTS_SECONDS (docs/quality.md, "Speed"): one grouped query over
     the customers at most that often, however many reports are read."""
     key = (org.path if org is not None else "", zone or "")
-    found = _counts.get(key)
+    seconds = settings.GRIDDESK_QUALITY_COUNTS_SECONDS
+    found = _counts.get(key) if seconds > 0 else None
     now = time_monotonic()
     if found is not None and found[0] > now:
         return found[1], found[2]
     groups = customer_groups(org=org, zone=zone)
     below = customers_below_devices(groups, None)
-    seconds = settings.GRIDDESK_QUALITY_COUNTS_SECONDS
     if seconds > 0:
         if len(_counts) > 200:
             _counts.clear()
