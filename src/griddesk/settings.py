@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "griddesk.billing",
     "griddesk.orders",
     "griddesk.outages",
+    "griddesk.quality",
     "griddesk.notify",
     "griddesk.kb",
     "griddesk.analytics",
@@ -281,6 +282,10 @@ GRIDDESK_BOARD_POLL_SECONDS = _env_int("GRIDDESK_BOARD_POLL_SECONDS", 5)
 GRIDDESK_BOARD_POSTS_PER_HOUR = _env_int("GRIDDESK_BOARD_POSTS_PER_HOUR", 5)
 # A jieba user dictionary (one "word [frequency] [tag]" a line) for the knowledge-base search (docs/kb.md).
 GRIDDESK_KB_USER_DICT = os.environ.get("GRIDDESK_KB_USER_DICT", "")
+# docs/quality.md, "Readings": how long one raw voltage reading holds at most, in minutes
+GRIDDESK_READING_CAP_MINUTES = _env_int("GRIDDESK_READING_CAP_MINUTES", 15)
+# docs/quality.md, "Speed": how long a process keeps the customer counts below the devices, in seconds
+GRIDDESK_QUALITY_COUNTS_SECONDS = _env_int("GRIDDESK_QUALITY_COUNTS_SECONDS", 300)
 GRIDDESK_STORM_PROMPT_OUTAGES = _env_int("GRIDDESK_STORM_PROMPT_OUTAGES", 10)
 # The live outage analysis runs at this niceness (0: as order intake; 10: it yields the CPU to intake).
 GRIDDESK_ANALYSER_NICE = _env_int("GRIDDESK_ANALYSER_NICE", 10)

@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from griddesk.analytics.charts import bar_chart
-from griddesk.analytics.tables import prepare
+from griddesk.analytics.tables import INT, NUM, Column, Table, prepare
+from griddesk.grid.models import Zone
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,54 @@ def _rectification(scope, period):
     return [s.rectifications_table(scope, period)]
 
 
+def _reliability(scope, period):
+    """Rule Q-1 from the quality app: the indices of the month by zone (against the targets) and kind."""
+    from griddesk.outages.models import OutageKind
+    from griddesk.quality.selectors import reliability_report
+
+    report = reliability_report(first=period.first, last=period.last, org=scope.org)
+    table = Table("reliability", _("供电可靠性（规则 Q-1）"), [
+        Column(_("范围")), Column(_("用户数"), INT), Column(_("停电户次"), INT), Column(_("停电时户数"), NUM),
+        Column(_("SAIFI（次/户）")), Column(_("SAIDI（小时/户）")), Column(_("供电可靠率 RS-1")),
+        Column(_("目标"))])
+    labels = dict(Zone.choices) | dict(OutageKind.choices)
+    for label, entry in [(_("合计"), report["total"]), *((labels[z], e) for z, e in report["zones"].items()),
+                         *((labels[k], e) for k, e in report["kinds"].items())]:
+        target = entry.get("target_percent")
+        table.add(label, entry["customers_served"], entry["customer_interruptions"], entry["customer_hours"],
+                  f"{entry['saifi']:.4f}", f"{entry['saidi']:.4f}", f"{entry['asai_percent']:.4f}%",
+                  f"≥ {target}%" if target else "—")
+    return [table]
+
+
+def _voltage(scope, period):
+    """Rules V-1..V-6 from the quality app: qualification rates of the month by class and zone."""
+    from griddesk.quality.models import PointClass
+    from griddesk.quality.selectors import voltage_report
+
+    report = voltage_report(first=period.first, last=period.last, org=scope.org)
+    table = Table("voltage", _("电压合格率（规则 V-6）"), [
+        Column(_("类别 / 区域")), Column(_("监测点"), INT), Column(_("监测分钟"), INT), Column(_("越上限分钟"), INT),
+        Column(_("越下限分钟"), INT), Column(_("合格率")), Column(_("目标"))])
+    labels = dict(PointClass.choices) | dict(Zone.choices)
+    rows = [*report["classes"].items(), *report["zones"].items()]
+    for key, entry in rows:
+        rate, target = entry["rate_percent"], entry.get("target_percent")
+        table.add(labels[key], entry["points"], entry["monitored_minutes"], entry["over_upper_minutes"],
+                  entry["under_lower_minutes"], "—" if rate is None else f"{rate:.3f}%",
+                  f"≥ {target}%" if target else "—")
+    comprehensive = report["comprehensive_percent"]
+    table.note = _("综合电压合格率：%s") % ("—" if comprehensive is None else f"{comprehensive:.3f}%")
+    return [table]
+
+
 def register_builtin_sections():
     register_section("service", _("服务时限与质量"), build=_service_levels, order=10)
     register_section("hotline", _("热线与营业厅"), build=_hotline, order=20)
     register_section("complaints", _("投诉分析"), build=_complaints, order=30)
     register_section("rectification", _("整改措施"), build=_rectification, order=40)
+    register_section("reliability", _("供电可靠性"), build=_reliability, order=50)
+    register_section("voltage", _("电压质量"), build=_voltage, order=60)
 
 
 def monthly_report(scope, period):

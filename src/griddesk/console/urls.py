@@ -33,4 +33,5 @@ urlpatterns = [
     path("kb/<slug:code>/", kb.kb_article, name="kb_article"),
     path("posts/", include("griddesk.console.posts_urls")),
     path("analytics/", include("griddesk.analytics.urls")),
+    path("quality/", include("griddesk.quality.urls")),
 ]

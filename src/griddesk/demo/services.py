@@ -143,6 +143,7 @@ class _Build:
         self._stage(_("停电"), self.write_outages)
         self._stage(_("研判"), self.write_trouble_calls)
         self._stage(_("话务"), self.write_service_records)
+        self._stage(_("供电质量"), self.write_quality)
         sequences_reset([Org, Staff, Crew, Device, Customer, WorkOrder, OutageEvent])
 
     def _stage(self, name, method):
@@ -456,6 +457,19 @@ class _Build:
         return SlaClock.objects.count() - before
 
     # ------------------------------------------------------------ outages
+
+    def write_quality(self):
+        """A year of outages and of voltage monitoring (quality.demo: rules Q-1..Q-3, V-1..V-6)."""
+        from griddesk.quality.demo import write_quality_history
+
+        rows, chains = write_quality_history(seed=self.seed, now=self.now)
+        # One statement per table, whatever the size (quality.demo.ONE_BATCH).
+        with TableWriter(AuditEvent, EVENT_FIELDS, batch_size=len(chains) + 1) as events, \
+                TableWriter(AuditHead, ["stream", "seq", "hash"], batch_size=len(chains) + 1) as heads:
+            for stream, entries in chains:
+                seq, digest = self._chain(events, stream, entries)
+                heads.add((stream, seq, digest))
+        return rows
 
     def write_outages(self):
         """The outages: planned ones around now, and every outage the analysis predicted (demo.storms),

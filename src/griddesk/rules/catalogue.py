@@ -37,7 +37,6 @@ SECTIONS = (
     ("complaints", "Complaints and reports (第二十七条 to 第三十五条, parts III and IV of the source)"),
 )
 
-NO_VOLTAGE = "Not implemented: GridDesk holds no voltage monitoring points or readings."
 
 RULES = (
     # --- channels and service scope ---------------------------------------------------------
@@ -185,36 +184,47 @@ RULES = (
     Rule("V-1", "voltage",
          "At 35 kV and above, the absolute positive and negative voltage deviations together stay within "
          "10% of nominal.",
-         "Not built: no voltage-deviation check.", untested=NO_VOLTAGE),
+         "quality.limits.deviation_limits gives 35 kV and 110 kV points +5% / −5% of nominal (the 10% split "
+         "evenly); a reading exactly on a limit is within it. `griddesk import readings` counts each point's "
+         "minutes over and under per local day with it; the point's console page shows the limits."),
     Rule("V-2", "voltage",
          "Three-phase supply at 10 kV and below stays within ±7% of nominal.",
-         "Not built: no voltage-deviation check.", untested=NO_VOLTAGE),
+         "quality.limits.deviation_limits: 10 kV and 380 V points ±7% of nominal, used by `griddesk import "
+         "readings` and shown on the point's page."),
     Rule("V-3", "voltage",
          "Single-phase 220 V supply stays between +7% and −10% of nominal.",
-         "Not built: no voltage-deviation check.", untested=NO_VOLTAGE),
+         "quality.limits.deviation_limits: 220 V points +7% / −10% (235.4 V to 198 V)."),
     Rule("V-4", "voltage",
          "When the system runs abnormally the deviation may reach ±10% at most.",
-         "Not built: readings cannot be flagged as taken under abnormal conditions.", untested=NO_VOLTAGE),
+         "quality.limits.deviation_limits(abnormal=True) gives ±10% for every supply voltage and the point's "
+         "page shows it; the readings file has no column flagging abnormal operation, so imported readings are "
+         "always held to the normal limits."),
     Rule("V-5", "voltage",
          "A customer whose power factor falls short of the required value is not covered by these limits.",
-         "Not built: no exemption flag.", untested=NO_VOLTAGE),
+         "A monitoring point can be marked exempt (不考核, in the admin): deviation_limits gives it no limits, "
+         "its readings are never out of limits and its days stay out of every qualification rate."),
     Rule("V-6", "voltage",
          "The voltage qualification rate (电压合格率) at customer terminals is at least 95% for urban "
          "residents and 90% for rural ones.",
-         "Not built: no qualification rate (time within limits over time monitored) per point, zone and "
-         "period.", untested=NO_VOLTAGE),
+         "`griddesk import voltage` loads each point's daily minutes monitored, over and under (all-or-nothing, "
+         "idempotent by point and date); the qualification rate 100 × (1 − Σ(over + under) / Σ monitored) is "
+         "time-weighted per point, class, zone, org and period, with the comprehensive rate 0.5 × A + 0.5 × "
+         "mean(B, C, D). `griddesk report voltage` and the console's voltage page show the zone rates against "
+         "the targets."),
     # --- supply reliability -----------------------------------------------------------------
     Rule("Q-1", "reliability",
          "Supply reliability (供电可靠率) is at least 99.89% in cities and 99% in rural areas.",
-         "Not built: outages and customer counts are recorded, but no reliability index (RS-1, SAIFI, "
-         "SAIDI, CAIDI, ASAI) is computed.",
-         untested="Not implemented: no reliability report."),
+         "SAIFI, SAIDI, CAIDI and ASAI (RS-1) from the outage records, with Ni the customers below the outage's "
+         "device, outages clipped to the period and momentary ones (under 5 minutes by default) counted apart; "
+         "by zone against the targets, by outage kind and by org, optionally without IEEE 1366 major event days "
+         "(2.5 beta). `griddesk report reliability` and the console's reliability page (docs/quality.md)."),
     Rule("Q-2", "reliability",
          "A customer has at most one planned-maintenance outage a year at 35 kV and above, three at 10 kV.",
          "Planning a planned outage (outage_plan) counts, for each customer below its device supplied at "
          "10 kV or above, the planned outages of the calendar year on any device of the customer's supply path "
          "(cancelled ones not counted); one that would be the second at 35 kV and above or the fourth at 10 kV "
-         "is not refused but carries a warning naming those customers (limit_warning)."),
+         "is not refused but carries a warning naming those customers (limit_warning). The reliability report "
+         "lists the customers over their limit in the calendar year."),
     Rule("Q-3", "reliability",
          "Announce a planned outage (area, lines, start and restoration) at least seven days ahead and "
          "tell important customers; give at least 24 hours' notice of temporary maintenance.",
@@ -222,7 +232,8 @@ RULES = (
          "(24 hours), and the deadline arithmetic counts them back from the outage's start: a planned or "
          "temporary outage gets its latest publication time (notice_due_at) when planned. Publishing it later "
          "is refused without a recorded reason (late_reason); on publication every important customer below "
-         "the device gets an SMS through the outbox, listed in the outage's history."),
+         "the device gets an SMS through the outbox, listed in the outage's history. The reliability report "
+         "gives the share published in time and lists the late ones with their reasons."),
     Rule("Q-4", "reliability",
          "In an emergency outage or under load limiting, explain to callers and restore supply as soon as "
          "possible.",

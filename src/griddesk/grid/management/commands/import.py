@@ -20,6 +20,7 @@ from griddesk.grid.importers import topology_import
 from griddesk.orgs.models import Org
 from griddesk.outages.importers import outages_import
 from griddesk.outages.replay import calls_import
+from griddesk.quality.importers import readings_import, voltage_import
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,21 @@ IMPORTERS = {
             "outage_id,kind,device_id,start,end,cause — 停电事件（计划、临时、故障），"
             "按停电编号更新；结束时间已过为历史停电"
         ),
+    ),
+    "voltage": Importer(
+        run=voltage_import,
+        help=gettext_lazy(
+            "point_id,point_class,zone,supply_voltage,date,monitored_minutes,over_upper_minutes,"
+            "under_lower_minutes — 电压监测点日统计（A/B/C/D 类），按监测点和日期更新"
+        ),
+        options=(Option(("--org",), {
+            "metavar": "CODE", "help": gettext_lazy("新建的监测点归属的单位编码；缺省时取同编号客户或设备的单位"),
+        }),),
+        prepare=_root_org,
+    ),
+    "readings": Importer(
+        run=readings_import,
+        help=gettext_lazy("point_id,time,volts — 电压原始读数，按限值（规则 V-1～V-5）折算为监测点日统计"),
     ),
     "calls": Importer(
         run=calls_import,
