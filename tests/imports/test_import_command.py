@@ -21,8 +21,8 @@ def run(*args):
 def test_registry_names_each_kind():
     # "import" is a keyword, so the command module is reached by name.
     command = import_module("griddesk.grid.management.commands.import")
-    assert list(command.IMPORTERS) == ["topology", "customers", "outages", "voltage", "readings", "calls", "bills", "cti",
-                                      "counter"]
+    assert list(command.IMPORTERS) == ["topology", "customers", "outages", "voltage", "readings", "calls", "bills",
+                                      "cti", "counter"]
 
 
 def test_topology_then_customers(province, write_csv):
