@@ -60,6 +60,16 @@ def _key_labels():
 # --------------------------------------------------------------------------- service levels
 
 
+def _rule_of(key):
+    """The rule a clock key belongs to ("R-2/urban" -> "R-2"): the key's tail is a code, not a word
+    to show (its label says it in the reader's language)."""
+    return key.split("/")[0]
+
+
+def _clock_label(key, labels):
+    return _(labels[key]) if labels.get(key) else _rule_of(key)
+
+
 def sla_compliance(scope, period, *, now=None):
     """SLA compliance per clock key (时限达标率): clocks started in the period that are decided
     (met, or breached: stopped late or overdue now); the running ones not yet due are listed apart."""
@@ -70,10 +80,10 @@ def sla_compliance(scope, period, *, now=None):
     labels = _key_labels()
     table = Table("sla", _("服务时限达标率"), [
         Column(_("时限")), Column(_("说明")), Column(_("起算数"), INT), Column(_("按时"), INT),
-        Column(_("超时"), INT), Column(_("未到期"), INT), Column(_("达标率"), PCT)], chart=(0, 6))
+        Column(_("超时"), INT), Column(_("未到期"), INT), Column(_("达标率"), PCT)], chart=(1, 6))
     for row in rows:
         key = row["key"]
-        table.add(key, _(labels.get(key, "")) if labels.get(key) else "",
+        table.add(_rule_of(key), _clock_label(key, labels),
                   Cell(row["n_total"], {"clock": key}), Cell(row["n_met"], {"clock": key, "outcome": "met"}),
                   Cell(row["n_breached"], {"clock": key, "outcome": "breached"}),
                   Cell(row["n_running"], {"clock": key, "outcome": "running"}),
@@ -126,9 +136,11 @@ def repair_times(scope, period):
         Column(_("时限")), Column(_("件数"), INT), Column(_("中位数"), NUM), Column(_("90分位"), NUM),
         Column(_("平均"), NUM), Column(_("时限内"), INT), Column(_("时限内占比"), PCT)], chart=(0, 6),
         note=_("规则 R-2：城区45分钟、农村90分钟、边远地区2小时到达；R-1：恢复时限。中位数和90分位按最近秩计算。"))
+    labels = _key_labels()
     for key in sorted(by_key):
         minutes = _minutes(by_key[key])
-        table.add(key, Cell(len(minutes), {"clock": key, "outcome": "stopped"}), percentile(minutes, 0.5),
+        table.add(f"{_rule_of(key)} {_clock_label(key, labels)}",
+                  Cell(len(minutes), {"clock": key, "outcome": "stopped"}), percentile(minutes, 0.5),
                   percentile(minutes, 0.9), sum(minutes) / len(minutes),
                   Cell(met[key], {"clock": key, "outcome": "met"}), share(met[key], len(minutes)))
     return table

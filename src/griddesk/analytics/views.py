@@ -25,13 +25,13 @@ from griddesk.analytics.periods import period_from_params, scope_for
 from griddesk.analytics.report import monthly_report_html
 from griddesk.analytics.services import rectification_create, rectification_done, rectification_verify
 from griddesk.analytics.tables import prepare
+from griddesk.console.pickers import org_choices
 from griddesk.grid.models import Device
 from griddesk.orders.models import Category, WorkOrder
-from griddesk.orgs.models import Org, OrgKind, RoleCode, Staff
+from griddesk.orgs.models import Org, RoleCode, Staff
 from griddesk.orgs.selectors import orgs_visible_q
 
 DASHBOARD_ROLES = (RoleCode.MANAGER, RoleCode.SUPERVISOR, RoleCode.SHIFT_LEADER)
-ORG_CHOICES = 1000  # units offered in the filter (departments are not: orders count for their unit)
 
 
 def _error_text(error):
@@ -87,8 +87,7 @@ def _page(request, template, title, build, extra=None):
     base = _filters(scope, period)
     context = {"title": title, "tables": _links(tables, base), "scope": scope, "period": period,
                "filters": base, "query": urlencode(base), "page": template,
-               "orgs": Org.objects.filter(orgs_visible_q(request.user)).exclude(kind=OrgKind.DEPARTMENT)
-               .order_by("path").only("code", "name", "depth")[:ORG_CHOICES]}
+               "orgs": org_choices(request.user, units_only=True)}
     context.update(extra(scope, period) if extra else {})
     return render(request, f"analytics/{template}.html", context)
 

@@ -128,16 +128,17 @@ def org_labels(orgs):
     return labels
 
 
-def org_choices(user):
+def org_choices(user, *, units_only=False):
     """[(code, path label)] of the units in the user's scope, for a unit filter: a dozen 城关供电所
-    told apart. One query."""
-    from griddesk.orgs.models import Org
+    told apart. `units_only`: without the departments (reports filter by the units of the network).
+    One query."""
+    from griddesk.orgs.models import Org, OrgKind
     from griddesk.orgs.selectors import orgs_visible_q
 
     orgs = list(Org.objects.filter(orgs_visible_q(user)).order_by("path").only("id", "code", "name", "parent_id",
-                                                                                  "path"))
+                                                                                  "path", "kind"))
     labels = org_labels(orgs)
-    return [(org.code, labels[org.pk]) for org in orgs]
+    return [(org.code, labels[org.pk]) for org in orgs if not (units_only and org.kind == OrgKind.DEPARTMENT)]
 
 
 def crew_choices(crews, user):

@@ -76,7 +76,8 @@ def _write_outages(rng, now, batch_size):
     year_start = now - timedelta(days=YEAR_DAYS)
     base = next_id(OutageEvent)
     fields = ["id", "code", "kind", "device_id", "org_id", "cause", "area", "starts_at", "expected_restoration_at",
-              "restored_at", "announced_at", "notice_due_at", "late_reason", "state", "source", "human"]
+              "restored_at", "announced_at", "notice_due_at", "late_reason", "state", "source", "human", "created_at",
+              "updated_at"]
     n, chains = 0, []
     label = OutageEvent._meta.label_lower
     with TableWriter(OutageEvent, fields, batch_size=batch_size) as out:
@@ -90,7 +91,9 @@ def _write_outages(rng, now, batch_size):
                     starts, minutes, cause, announced, due, late = row
                     restored = starts + timedelta(minutes=minutes)
                     out.add((base + n, f"LS{base + n:08d}", outage_kind, pk, org_id, cause, name, starts, restored,
-                             restored, announced, due, late, OutageState.RESTORED, OutageSource.IMPORT, True))
+                             restored, announced, due, late, OutageState.RESTORED, OutageSource.IMPORT, True,
+                             # last changed when restored: the analyser takes decisions over in that order
+                             announced or starts, restored))
                     chains.append((f"{label}:{base + n}", [("outage.imported", restored, None, {
                         "device": pk, "state": OutageState.RESTORED, "created": True})]))
                     n += 1

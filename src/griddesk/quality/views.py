@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from griddesk.console.pickers import org_choices
 from griddesk.grid.models import Zone
 from griddesk.orgs.models import Org, RoleCode
 from griddesk.orgs.selectors import orgs_visible_q
@@ -77,8 +78,7 @@ def _filters(request):
 
 
 def _orgs(user):
-    return list(Org.objects.filter(orgs_visible_q(user)).exclude(kind="department")
-                .values_list("code", "name").order_by("path")[:300])
+    return org_choices(user, units_only=True)
 
 
 def _url(name, params, **extra):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from griddesk.analytics.periods import Period, Scope
 from griddesk.analytics.report import monthly_report_html
 from griddesk.orgs.models import Org
+from griddesk.quality.reports import REPORTS as QUALITY_REPORTS
 
 
 def _monthly_arguments(parser):
@@ -43,6 +44,7 @@ def _monthly(command, *, org, month, out=None, **_options):
 REPORTS = {
     "monthly": (gettext_noop("月度服务质量报告（服务时限、热线、营业厅、投诉、整改及各应用登记的章节）"),
                 _monthly_arguments, _monthly),
+    **QUALITY_REPORTS,  # report reliability, report voltage (docs/quality.md)
 }
 
 
