@@ -27,7 +27,6 @@ WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "w
 BILLS = ("account_no,month,kwh,amount,estimated,paid_at,pay_channel\n"
          "1000000001,2026-01,210,118.71,0,2026-02-08T10:00:00+08:00,app\n"
          "1000000001,2026-02,190,107.41,1,,\n")
-# what a focused control must show: an outline or a box shadow (not the browser's nothing)
 FOCUSABLE = ("a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]),"
              " textarea:not([disabled]), [tabindex]:not([tabindex='-1'])")
 
@@ -126,3 +125,46 @@ def test_every_public_page_passes_axe_wcag_a_and_aa(browser, live_server, axe, p
             found += [(name, *v) for v in violations(axe, page)]
     assert len(seen) == 20, seen  # every page was opened and checked
     assert not found, f"{len(found)} accessibility violations at {screen}:\n" + report(found)
+
+
+# every control a keyboard user can reach, in document order, one stop per radio group; each gets a
+# data-tab-stop index so the focused element can be named after each Tab
+MARK_STOPS = """(selector) => {
+  const seen = new Set();
+  const stops = [...document.querySelectorAll(selector)].filter((el) => {
+    if (!el.getClientRects().length || getComputedStyle(el).visibility === "hidden") return false;
+    if (el.type === "radio") { if (seen.has(el.name)) return false; seen.add(el.name); }
+    return true;
+  });
+  stops.forEach((el, i) => el.setAttribute("data-tab-stop", i));
+  return stops.map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : el.name ? `[name=${el.name}]` : "")
+                               + (el.getAttribute("href") ? ` ${el.getAttribute("href")}` : ""));
+}"""
+# the focused element, and whether it shows a focus indicator: an outline of 2 px or more (the site's
+# 3 px ring, griddesk.css; Chromium's own is 1 px) or a box shadow, on screen
+FOCUSED = """() => {
+  const el = document.activeElement, style = getComputedStyle(el), box = el.getBoundingClientRect();
+  return {stop: el.getAttribute("data-tab-stop"), outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
+          shadow: style.boxShadow,
+          inView: box.bottom > 0 && box.top < innerHeight && box.right > 0 && box.left < innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("path", ["/", "/submit/repair/"])
+def test_tab_reaches_every_control_in_order_with_a_visible_focus(browser, live_server, province, screen, path):
+    with screen_page(browser, live_server, screen) as page:
+        page.goto(page.base_url + path)
+        stops = page.evaluate(MARK_STOPS, FOCUSABLE)
+        assert len(stops) >= (14 if path == "/" else 8), stops  # the header's links, the page's controls
+        reached, unseen = [], []
+        for _ in stops:
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            reached.append(focused["stop"])
+            name = stops[int(focused["stop"])] if focused["stop"] is not None else "?"
+            shows = (focused["outline"] != "none" and focused["width"] >= 2) or focused["shadow"] != "none"
+            if not (shows and focused["inView"]):
+                unseen.append((name, focused))
+        assert reached == [str(i) for i in range(len(stops))], list(zip(stops, reached, strict=True))
+        assert not unseen, f"focus not visible at {screen}: {unseen}"
