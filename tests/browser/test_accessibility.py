@@ -3,12 +3,14 @@
 a 360 px phone and on a desktop; and the keyboard reaches every control in order with a visible
 focus indicator."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from griddesk.billing.importers import bills_import
 from griddesk.kb.models import Article
@@ -97,10 +99,21 @@ def _pages(page, data):
     yield "apply/lv-nonresident (errors)"
     page.goto(base + "/progress/")
     yield "progress"
+    page.fill("#id_number", data["order"].number)
+    page.locator("#send-form button[type=submit]").click()
+    page.locator("#code-sent").wait_for()
+    yield "progress (code sent: two forms)"
     open_with_code(page, "/progress/", data["order"].number, data["customer"].phone)
     yield "progress/<number>"
     page.goto(base + "/bills/")
     yield "bills"
+    page.fill("#id_number", data["customer"].account_no)
+    page.locator("#send-form button[type=submit]").click()
+    page.locator("#code-sent").wait_for()
+    page.fill("#id_code", "000000")
+    page.locator("#code-form button[type=submit]").click()
+    page.locator("#code-error").wait_for()
+    yield "bills (wrong code)"
     open_with_code(page, "/bills/", data["customer"].account_no, data["customer"].phone)
     page.locator("#bills-table").wait_for()
     yield "bills/<account>"
@@ -114,6 +127,12 @@ def _pages(page, data):
     yield "policies/<article>"
     page.goto(base + "/board/")
     yield "board"
+    page.fill("#id_phone", "1391234")  # too short
+    page.fill("#id_text", "东关村3组晚上电压低")
+    page.fill("#id_answer", "0")  # wrong
+    page.locator("#board-form button[type=submit]").click()
+    page.locator("#board-form .errorlist").first.wait_for()
+    yield "board (errors)"
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -123,7 +142,7 @@ def test_every_public_page_passes_axe_wcag_a_and_aa(browser, live_server, axe, p
         for name in _pages(page, portal_data):
             seen.append(name)
             found += [(name, *v) for v in violations(axe, page)]
-    assert len(seen) == 20, seen  # every page was opened and checked
+    assert len(seen) == 23, seen  # every page was opened and checked
     assert not found, f"{len(found)} accessibility violations at {screen}:\n" + report(found)
 
 
@@ -168,3 +187,30 @@ def test_tab_reaches_every_control_in_order_with_a_visible_focus(browser, live_s
                 unseen.append((name, focused))
         assert reached == [str(i) for i in range(len(stops))], list(zip(stops, reached, strict=True))
         assert not unseen, f"focus not visible at {screen}: {unseen}"
+
+
+def test_errors_and_the_challenge_are_read_with_their_field(browser, live_server, province):
+    """What axe cannot see: a screen reader reaching a field hears its error (aria-describedby) and,
+    on the board, the challenge's question as part of the field's name."""
+    with screen_page(browser, live_server, "phone") as page:
+        page.goto(page.base_url + "/bills/")
+        page.fill("#id_number", province["customers"][0].account_no)
+        page.locator("#send-form button[type=submit]").click()
+        page.fill("#id_code", "000000")
+        page.locator("#code-form button[type=submit]").click()
+        code = page.locator("#id_code")
+        expect(code).to_have_attribute("aria-invalid", "true")
+        expect(code).to_have_accessible_description(page.inner_text("#code-error"))
+        expect(code).to_have_accessible_name("短信验证码")
+
+        page.goto(page.base_url + "/board/")
+        question = page.inner_text("#challenge-question")
+        answer = page.get_by_label(re.compile(r"验证题：\d+ 加 \d+ 等于几"))
+        expect(answer).to_have_accessible_name(f"验证题：{question}")
+        page.fill("#id_phone", "13912345678")
+        page.fill("#id_text", "东关村3组晚上电压低")
+        answer.fill("0")
+        page.locator("#board-form button[type=submit]").click()
+        answer = page.locator("#id_answer")
+        expect(answer).to_have_attribute("aria-invalid", "true")
+        expect(answer).to_have_accessible_description("验证题答案不正确。")
