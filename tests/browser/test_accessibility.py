@@ -137,12 +137,15 @@ def _pages(page, data):
 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_every_public_page_passes_axe_wcag_a_and_aa(browser, live_server, axe, portal_data, screen):
-    found, seen = [], []
+    found, seen, elsewhere = [], [], []
     with screen_page(browser, live_server, screen) as page:
+        page.on("request", lambda request: None if request.url.startswith(live_server.url)
+                else elsewhere.append(request.url))
         for name in _pages(page, portal_data):
             seen.append(name)
             found += [(name, *v) for v in violations(axe, page)]
     assert len(seen) == 23, seen  # every page was opened and checked
+    assert elsewhere == []  # axe-core comes from the wheel: nothing fetched from anywhere but the site
     assert not found, f"{len(found)} accessibility violations at {screen}:\n" + report(found)
 
 
