@@ -91,6 +91,8 @@ PAGES = [
     ("analytics-complaints", "/console/analytics/complaints/", 1366, "supervisor1"),
     ("analytics-rectifications", "/console/analytics/rectifications/", 1366, "supervisor1"),
     ("analytics-report", "/console/analytics/report/", 1100, "manager1"),
+    ("quality-reliability", "/console/quality/", 1366, "manager1"),
+    ("quality-voltage", "/console/quality/voltage/", 1366, "manager1"),
 ]
 
 
