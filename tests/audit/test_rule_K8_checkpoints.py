@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from griddesk.audit.models import AuditEvent, AuditHead
 from griddesk.audit.services import audit_append, audit_verify, event_hash, stream_of
@@ -37,7 +38,7 @@ def _verify_against(path, capsys):
 def test_rule_K8_a_checkpoint_states_what_the_history_held(orders, capsys, settings):
     call_command("audit", "checkpoint")
     statement = json.loads(capsys.readouterr().out)
-    day = orders[0].accepted_at.date().isoformat()
+    day = timezone.localdate(orders[0].accepted_at).isoformat()  # order numbers go by the local day
     assert statement["events"] == AuditEvent.objects.count() == 4 + 2 + 2
     assert statement["streams"] == AuditHead.objects.count() == 3
     assert statement["order_numbers"] == {day: 3}
@@ -63,7 +64,7 @@ def test_rule_K8_a_checkpoint_detects_the_newest_order_deleted_its_counter_rewou
         sql("UPDATE orders_ordernumbercounter SET last = last - 1")
     call_command("audit", "verify", stdout=io.StringIO())  # without the checkpoint, nothing shows
     err = _verify_against(checkpoint, capsys)
-    day = newest.accepted_at.date().isoformat()
+    day = timezone.localdate(newest.accepted_at).isoformat()
     assert f"{stream_of(newest)}: the checkpoint saw #2; the stream is gone" in err
     assert f"order numbers of {day}: the checkpoint saw 3 taken; the counter now says 2 (counter rewound)" in err
     assert f"number {newest.number}, which the checkpoint saw, is missing (order deleted)" in err

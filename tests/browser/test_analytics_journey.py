@@ -31,5 +31,5 @@ def test_rule_A3_supervisor_follows_a_number_then_rectifies_a_hot_spot(page, sta
     assert page.locator("#rectification-items tbody tr").count() == 1
     assert "整改中" in page.locator("#rectification-items").inner_text()
     page.goto(page.base_url + "/console/analytics/report/?month=2026-07")
-    assert page.locator("section.report-section").count() == 4
+    assert page.locator("section.report-section").count() == 6  # with the quality app's reliability and voltage
     assert page.locator("button:has-text('打印')").count() == 1

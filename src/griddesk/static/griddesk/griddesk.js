@@ -7,6 +7,10 @@
     var el = e.target;
     if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.submit();
   });
+  /* <button data-print>: prints the page (the monthly report). */
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-print]")) window.print();
+  });
   /* <input type=checkbox data-check-all="SELECTOR">: ticks or clears every box SELECTOR finds. */
   document.addEventListener("click", function (e) {
     var box = e.target;
