@@ -83,25 +83,31 @@ def submit_form(request, kind):
     if refused:
         return refused
     form = SubmitForm(request.POST, request.FILES, kind=kind)
+    order = _accepted(request, form, "attachments", lambda data, checked: services.website_submit(
+        kind=kind, title=data["title"], description=data["description"], name=data["name"],
+        phone=data["phone"], contact=data.get("contact", ""), account_no=data["account_no"],
+        county=data.get("county", ""), anonymous=data.get("anonymous", False), uploads=checked))
+    if order is not None:
+        return render(request, "portal/submit_done.html",
+                      {"order": order, "page": page, "promises": promises.promises_of(order)})
+    return _page(request, "portal/submit_form.html", {"form": form, "page": page}, status=400)
+
+
+def _accepted(request, form, upload_field, take):
+    """What every public form does with a POST: its fields, the challenge, the uploads, then the
+    service (`take(cleaned_data, checked_uploads)`); the order, or None with the errors on the form."""
     valid = form.is_valid()
     form.check_challenge(request.POST)
-    checked, problem = uploads.uploads_check(_files(request, "attachments"))
+    checked, problem = uploads.uploads_check(_files(request, upload_field))
     if problem:
-        form.add_error("attachments", problem)
+        form.add_error(upload_field, problem)
     if valid and not form.errors:
-        data = form.cleaned_data
         try:
-            order = services.website_submit(
-                kind=kind, title=data["title"], description=data["description"], name=data["name"],
-                phone=data["phone"], contact=data.get("contact", ""), account_no=data["account_no"],
-                county=data.get("county", ""), anonymous=data.get("anonymous", False), uploads=checked)
+            return take(form.cleaned_data, checked)
         except ValidationError as error:
             _apply_service_errors(form, error)
-        else:
-            return render(request, "portal/submit_done.html",
-                          {"order": order, "page": page, "promises": promises.promises_of(order)})
     form.mark_errors()
-    return _page(request, "portal/submit_form.html", {"form": form, "page": page}, status=400)
+    return None
 
 
 def apply_index(request):
@@ -122,22 +128,11 @@ def apply_form(request, code):
     if refused:
         return refused
     form = ApplicationForm(request.POST, request.FILES, item=item)
-    valid = form.is_valid()
-    form.check_challenge(request.POST)
-    checked, problem = uploads.uploads_check(_files(request, "documents"))
-    if problem:
-        form.add_error("documents", problem)
-    if valid and not form.errors:
-        data = form.cleaned_data
-        try:
-            order = services.website_apply(
-                item=item, name=data["name"], phone=data["phone"], address=data.get("address", ""),
-                account_no=data.get("account_no", ""), county=data.get("county", ""),
-                capacity_kva=data.get("capacity_kva"), description=data.get("description", ""), uploads=checked)
-        except ValidationError as error:
-            _apply_service_errors(form, error)
-        else:
-            return render(request, "portal/submit_done.html",
-                          {"order": order, "item": item, "promises": promises.promises_of(order)})
-    form.mark_errors()
+    order = _accepted(request, form, "documents", lambda data, checked: services.website_apply(
+        item=item, name=data["name"], phone=data["phone"], address=data.get("address", ""),
+        account_no=data.get("account_no", ""), county=data.get("county", ""),
+        capacity_kva=data.get("capacity_kva"), description=data.get("description", ""), uploads=checked))
+    if order is not None:
+        return render(request, "portal/submit_done.html",
+                      {"order": order, "item": item, "promises": promises.promises_of(order)})
     return _page(request, "portal/apply_form.html", {"form": form, "item": item}, status=400)
