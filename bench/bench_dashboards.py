@@ -20,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -47,6 +48,12 @@ PAGES = [("queue (reference)", "/console/queues/"),
          ("complaints", "/console/analytics/complaints/"), ("rectifications", "/console/analytics/rectifications/"),
          ("complaints.xlsx", "/console/analytics/complaints/?export=xlsx"),
          ("report", "/console/analytics/report/")]
+# The supply-quality pages (quality app) take a period of days: the last twelve whole months and the last month.
+QUALITY_PAGES = [("quality: reliability", "/console/quality/", {}),
+                 ("quality: Q-2 list.xlsx", "/console/quality/", {"export": "xlsx", "table": "q2"}),
+                 ("quality: outages behind (rural)", "/console/quality/reliability/outages/", {"zone": "rural"}),
+                 ("quality: voltage", "/console/quality/voltage/", {}),
+                 ("quality: voltage points", "/console/quality/voltage/points/", {})]
 
 
 def main():
@@ -77,18 +84,30 @@ def main():
     for name, url in PAGES:
         for scope in (None, city.code):
             for period in (this_month, last_month):
-                times, queries = [], 0
-                for _ in range(args.runs):
-                    params = {"month": period.label, **({"org": scope} if scope else {})}
-                    with CaptureQueriesContext(connection) as captured:
-                        started = time.perf_counter()
-                        response = client.get(url, params)
-                        times.append((time.perf_counter() - started) * 1000)
-                    assert response.status_code == 200, (url, response.status_code)
-                    queries = len(captured.captured_queries)
-                print(f"| {name} | {scope or 'province'} | {period.label} | {statistics.median(times):.0f} | "
-                      f"{max(times):.0f} | {queries} |", flush=True)
+                params = {"month": period.label, **({"org": scope} if scope else {})}
+                _time(client, name, url, params, scope, period.label, args.runs)
+    year = (last_month.first.replace(year=last_month.first.year - 1) + timedelta(days=31)).replace(day=1)
+    spans = [(f"{year:%Y-%m}..{last_month.label}", year), (last_month.label, last_month.first)]
+    for name, url, extra in QUALITY_PAGES:
+        for scope in (None, city.code):
+            for label, first in spans:
+                params = {"from": first.isoformat(), "to": last_month.last.isoformat(), **extra,
+                          **({"org": scope} if scope else {})}
+                _time(client, name, url, params, scope, label, args.runs)
     print(f"load average: {os.getloadavg()[0]:.1f}")
+
+
+def _time(client, name, url, params, scope, label, runs):
+    times, queries = [], 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url, params)
+            times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(captured.captured_queries)
+    print(f"| {name} | {scope or 'province'} | {label} | {statistics.median(times):.0f} | "
+          f"{max(times):.0f} | {queries} |", flush=True)
 
 
 if __name__ == "__main__":

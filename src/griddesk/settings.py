@@ -284,8 +284,6 @@ GRIDDESK_BOARD_POSTS_PER_HOUR = _env_int("GRIDDESK_BOARD_POSTS_PER_HOUR", 5)
 GRIDDESK_KB_USER_DICT = os.environ.get("GRIDDESK_KB_USER_DICT", "")
 # docs/quality.md, "Readings": how long one raw voltage reading holds at most, in minutes
 GRIDDESK_READING_CAP_MINUTES = _env_int("GRIDDESK_READING_CAP_MINUTES", 15)
-# docs/quality.md, "Speed": how long a process keeps the customer counts below the devices, in seconds
-GRIDDESK_QUALITY_COUNTS_SECONDS = _env_int("GRIDDESK_QUALITY_COUNTS_SECONDS", 300)
 GRIDDESK_STORM_PROMPT_OUTAGES = _env_int("GRIDDESK_STORM_PROMPT_OUTAGES", 10)
 # The live outage analysis runs at this niceness (0: as order intake; 10: it yields the CPU to intake).
 GRIDDESK_ANALYSER_NICE = _env_int("GRIDDESK_ANALYSER_NICE", 10)

@@ -8,7 +8,6 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from griddesk.quality.selectors import customer_counts_clear
 from tests.browser.test_csp import Watch
 from tests.quality.conftest import local
 
@@ -18,7 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def test_rule_Q1_manager_follows_the_rural_figure_to_its_outage_and_exports(page, staff, province, make_staff):
     from griddesk.outages.models import OutageEvent
 
-    customer_counts_clear()
     make_staff("q_manager", province["root"], "manager")
     OutageEvent.objects.create(code="JQ1", kind="planned", device=province["feeder"], cause="计划检修",
                                starts_at=local(2026, 3, 1, 10), restored_at=local(2026, 3, 1, 11, 30),

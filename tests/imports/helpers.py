@@ -1,7 +1,7 @@
 """Shared by the import tests: the CSV headers and a snapshot of everything an import may touch."""
 
 from griddesk.audit.models import AuditEvent
-from griddesk.customers.models import Contact, Customer
+from griddesk.customers.models import Contact, Customer, ServedCount
 from griddesk.grid.models import Device
 
 TOPOLOGY_HEADER = "device_id,kind,parent_id,name,zone"
@@ -19,5 +19,7 @@ def db_state():
             "important", "org_id", "updated_at",
         )),
         "contacts": Contact.objects.count(),
+        "served": sorted(ServedCount.objects.values_list("transformer_id", "zone", "org_id", "customers"),
+                         key=lambda row: (row[0], row[1], row[2] or 0)),
         "audit_events": AuditEvent.objects.count(),
     }

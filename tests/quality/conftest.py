@@ -24,13 +24,3 @@ def make_outage(db):
                                           starts_at=start, restored_at=end, state=state, **fields)
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _fresh_customer_counts():
-    """Each test's customers are counted afresh (the counts are cached per process)."""
-    from griddesk.quality.selectors import customer_counts_clear
-
-    customer_counts_clear()
-    yield
-    customer_counts_clear()

@@ -91,3 +91,33 @@ def test_rule_V6_voltage_page_queries_do_not_grow_with_points(client, manager, t
     client.force_login(manager)
     with django_assert_max_num_queries(14):
         client.get(reverse("console:quality:points") + "?from=2026-05-01&to=2026-05-02")
+
+
+def test_rule_Q2_the_page_shows_the_first_rows_of_a_long_list_and_the_export_has_them_all(
+        client, manager, province, make_outage, monkeypatch):
+    """A province's Q-2 list can run to thousands of customers: the page shows the furthest over the
+    limit first, up to LIST_ROWS_SHOWN, and says so; the CSV and Excel files carry every row."""
+    from griddesk.customers.models import Customer
+    from griddesk.quality import views
+    from tests.quality.conftest import local
+
+    monkeypatch.setattr(views, "LIST_ROWS_SHOWN", 2)
+    for i, voltage in enumerate(["10kV", "35kV", "35kV", "110kV"]):
+        Customer.objects.create(account_no=f"700000000{i}", name=f"厂{i}", phone="1", address="a",
+                                transformer=province["tx2"], supply_voltage=voltage, zone="rural",
+                                org=province["station"])
+    for month in (3, 4, 5, 6):
+        make_outage(province["feeder"], "planned", local(2026, month, 1, 8), local(2026, month, 1, 10))
+    client.force_login(manager)
+    url = reverse("console:quality:reliability") + "?from=2026-01-01&to=2026-12-31"
+    html = client.get(url).content.decode()
+    section = html[html.index('id="table-q2"'):html.index('id="table-q3"')]
+    assert section.count("/console/caller/") == 2
+    assert "显示前 2 行，共 4 行" in section
+    rows = list(csv.reader(io.StringIO(client.get(url + "&export=csv&table=q2").content.decode("utf-8-sig"))))
+    # 4 planned outages: 35 kV and 110 kV customers are 3 over their limit of 1, the 10 kV one 1 over 3
+    assert [(r[0], r[4], r[5]) for r in rows[1:]] == [
+        ("7000000001", "4", "1"), ("7000000002", "4", "1"), ("7000000003", "4", "1"), ("7000000000", "4", "3")]
+    sheet = load_workbook(io.BytesIO(client.get(url + "&export=xlsx&table=q2").content)).active
+    assert sheet.max_row == 5 and sheet.cell(row=5, column=1).value == "7000000000"
+    assert sheet.cell(row=2, column=5).number_format == "#,##0" and sheet.freeze_panes == "A2"

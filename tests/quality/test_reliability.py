@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from griddesk.outages.models import OutageState
-from griddesk.quality.selectors import Tally, outages_behind, reliability_report
+from griddesk.quality.selectors import Tally, outages_behind, outages_described, reliability_report
 from tests.quality.conftest import local
 
 DAY = date(2026, 3, 1)
@@ -110,7 +110,10 @@ def test_rule_Q1_drill_down_lists_the_outages_behind_a_figure(day_of_outages):
     assert [r["momentary"] for r in outages_behind(first=DAY, last=DAY, momentary=True, now=local(2026, 6, 1))] \
         == [True]
     rural = outages_behind(first=DAY, last=DAY, zone="rural", now=local(2026, 6, 1))
-    assert [(r["outage"].device.device_id, r["customers"]) for r in rural] == [("F1", 1)]
+    assert [(r["device_id"], r["customers"]) for r in rural] == [(day_of_outages["feeder"].pk, 1)]
+    [described] = outages_described([rural[0]["pk"]]).values()
+    assert (described.device.device_id, described.kind) == ("F1", "planned")
+    assert [r["hours"] for r in rows] == pytest.approx([1, 1.5, 2])  # newest first, clipped to the day
 
 
 def test_rule_Q1_report_is_a_fixed_number_of_queries(day_of_outages, django_assert_max_num_queries):
@@ -149,20 +152,23 @@ def test_rule_Q1_report_command_text_names_targets_q2_and_q3(day_of_outages, cap
     assert "Q-2" in out and "Q-3" in out
 
 
-def test_rule_Q1_counts_are_cached_until_cleared(day_of_outages, settings):
+def test_rule_Q1_customers_served_follow_every_change_at_once(day_of_outages):
+    """The counts behind NT and Ni are the database's own (customers/served.py): a customer added,
+    moved to another transformer or zone, or deleted shows in the next report, with no cache."""
     from griddesk.customers.models import Customer
-    from griddesk.quality.selectors import customer_counts_clear
 
-    settings.GRIDDESK_QUALITY_COUNTS_SECONDS = 300
-    assert reliability_report(first=DAY, last=DAY, now=local(2026, 6, 1))["total"]["customers_served"] == 3
+    def served():
+        report = reliability_report(first=DAY, last=DAY, now=local(2026, 6, 1))
+        return report["total"]["customers_served"], report["zones"]["rural"]["customers_served"]
+
+    assert served() == (3, 1)
     Customer.objects.create(account_no="1000000009", name="新户", phone="1", address="a",
                             transformer=day_of_outages["tx2"], supply_voltage="220V", zone="rural")
-    assert reliability_report(first=DAY, last=DAY, now=local(2026, 6, 1))["total"]["customers_served"] == 3
-    customer_counts_clear()
-    assert reliability_report(first=DAY, last=DAY, now=local(2026, 6, 1))["total"]["customers_served"] == 4
-    settings.GRIDDESK_QUALITY_COUNTS_SECONDS = 0
+    assert served() == (4, 2)
+    Customer.objects.filter(account_no="1000000009").update(zone="urban")
+    assert served() == (4, 1)
     Customer.objects.filter(account_no="1000000009").delete()
-    assert reliability_report(first=DAY, last=DAY, now=local(2026, 6, 1))["total"]["customers_served"] == 3
+    assert served() == (3, 1)
 
 
 def test_rule_Q1_the_monthly_report_carries_the_month_s_reliability_and_voltage(day_of_outages):

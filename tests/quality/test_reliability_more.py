@@ -105,8 +105,9 @@ def test_rule_Q1_major_event_days_need_a_year_of_history(province, make_outage):
                                 exclude_med=True)
     assert report["med"]["applied"] is False
     assert report["total"]["customer_hours"] == pytest.approx(30)
-    from griddesk.quality.selectors import Period, customer_groups
-    assert major_event_days(Period(date(2026, 3, 1), date(2026, 3, 5)), groups=customer_groups(),
+    from griddesk.grid.selectors import served_groups
+    from griddesk.quality.selectors import Period
+    assert major_event_days(Period(date(2026, 3, 1), date(2026, 3, 5)), groups=served_groups(),
                             now=local(2026, 6, 1))["history_days"] == 1
 
 

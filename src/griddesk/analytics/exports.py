@@ -3,14 +3,10 @@
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from griddesk.analytics.tables import INT, NUM, PCT
+from griddesk.spreadsheets import xlsx_bytes
 
 FORMATS = {INT: "#,##0", NUM: "#,##0.0", PCT: "0.0%"}
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plain(value):
@@ -19,26 +15,8 @@ def _plain(value):
 
 def table_xlsx(tables):
     """The tables as one workbook, a sheet each (header frozen, numbers as numbers), as bytes."""
-    book = Workbook()
-    book.remove(book.active)
-    for table in tables:
-        sheet = book.create_sheet(title=table.name[:31])
-        sheet.append([str(c.label) for c in table.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append([_plain(c.value) for c in row])
-        for index, column in enumerate(table.columns, start=1):
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(10, len(str(column.label)) * 2 + 2)
-            fmt = FORMATS.get(column.kind)
-            if fmt:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = fmt
-        sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes((table.name, [c.label for c in table.columns], [FORMATS.get(c.kind) for c in table.columns],
+                       ([_plain(c.value) for c in row] for row in table.rows)) for table in tables)
 
 
 def table_csv(table):

@@ -10,7 +10,10 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         from griddesk.customers.lookup import address_index_ensure
+        from griddesk.customers.served import served_ensure
 
         # SQLite rebuilds a table to alter it and drops its triggers with it; the caller
         # look-up's address index (migration 0003) must stay in sync afterwards.
         post_migrate.connect(address_index_ensure, sender=self, dispatch_uid="griddesk-address-index")
+        # The same goes for the served-count triggers (customers/served.py).
+        post_migrate.connect(served_ensure, sender=self, dispatch_uid="griddesk-served-count")

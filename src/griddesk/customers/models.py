@@ -1,6 +1,8 @@
 """Customers (客户): accounts, phones, contacts, supply voltage, zone."""
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from griddesk.grid.models import Zone
@@ -41,6 +43,10 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
+        indexes = [
+            # Rule Q-2 reads the few customers supplied at 10 kV and above out of a million.
+            models.Index(fields=["supply_voltage"], name="customer_supply_voltage"),
+        ]
 
     def __str__(self):
         return f"{self.name}（{self.account_no}）"
@@ -60,3 +66,30 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.phone}"
+
+
+class ServedCount(models.Model):
+    """Customers served (供电户数) per transformer, zone and supply unit.
+
+    Kept by the database itself: triggers on the customers table add and subtract every insert,
+    delete and change of transformer, zone or unit, in the same transaction (customers/served.py),
+    so however customers are written (import, admin, demo, SQL) the counts equal a grouped count of
+    the customers. The reliability report (rule Q-1) and the customers below a device read these
+    few thousand rows instead of grouping a million customers. A group that empties is deleted.
+    """
+
+    transformer = models.ForeignKey("grid.Device", on_delete=models.CASCADE, related_name="+")
+    zone = models.CharField(max_length=8, choices=Zone.choices)
+    org = models.ForeignKey("orgs.Org", null=True, on_delete=models.CASCADE, related_name="+")
+    customers = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("供电户数")
+        verbose_name_plural = _("供电户数")
+        constraints = [
+            # The triggers' upsert target; COALESCE because a unit-less group must match itself.
+            models.UniqueConstraint(F("transformer"), F("zone"), Coalesce(F("org"), 0), name="served_count_group"),
+        ]
+
+    def __str__(self):
+        return f"{self.transformer_id}/{self.zone}/{self.org_id}: {self.customers}"

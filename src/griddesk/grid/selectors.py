@@ -4,7 +4,9 @@ All of them ride on materialised paths (griddesk.paths): ancestors are read
 off a path without a query, a subtree is one indexed range scan.
 """
 
-from griddesk.customers.models import Customer
+from django.db.models import Sum
+
+from griddesk.customers.models import Customer, ServedCount
 from griddesk.grid.models import Device
 from griddesk.paths import path_ids, subtree_q
 
@@ -31,8 +33,21 @@ def customers_below(*, device):
 
 
 def customer_count_below(*, device):
-    """How many customers are supplied through `device`: one query."""
-    return customers_below(device=device).count()
+    """How many customers are supplied through `device`: one query, summing the served counts of
+    the transformers below it (customers/served.py) rather than counting the customers."""
+    found = ServedCount.objects.filter(subtree_q(device.path, "transformer__path")).aggregate(n=Sum("customers"))
+    return found["n"] or 0
+
+
+def served_groups(*, org=None, zone=None):
+    """[(transformer_id, zone, org_id, customers)]: the customers served, grouped, for customers of
+    `org`'s subtree and of `zone` if given. One query over a few rows per transformer."""
+    groups = ServedCount.objects.all()
+    if org is not None:
+        groups = groups.filter(subtree_q(org.path, "org__path"))
+    if zone:
+        groups = groups.filter(zone=zone)
+    return list(groups.values_list("transformer_id", "zone", "org_id", "customers"))
 
 
 def devices_below(*, device, kind=None):

@@ -31,10 +31,9 @@ from griddesk.csvimport import (
     check_length,
     file_name_of,
 )
-from griddesk.customers.models import Customer
 from griddesk.grid.models import Device
+from griddesk.grid.selectors import customer_count_below
 from griddesk.outages.models import OutageEvent, OutageKind, OutageSource, OutageState
-from griddesk.paths import subtree_q
 
 COLUMNS = ("outage_id", "kind", "device_id", "start", "end", "cause")
 CODE_MAX = 40
@@ -144,7 +143,7 @@ def _fields(row, device, now):
 def _customers_below(devices, counts):
     for device in devices:
         if device.pk not in counts:
-            counts[device.pk] = Customer.objects.filter(subtree_q(device.path, "transformer__path")).count()
+            counts[device.pk] = customer_count_below(device=device)
     return counts
 
 
@@ -164,8 +163,7 @@ def _write(creates, updates, *, actor, now):
         for name, value in fields.items():
             setattr(stored, name, value)
         if before["device_id"] != stored.device_id:
-            stored.customers_affected = Customer.objects.filter(
-                subtree_q(Device.objects.get(pk=stored.device_id).path, "transformer__path")).count()
+            stored.customers_affected = customer_count_below(device=Device.objects.get(pk=stored.device_id))
         stored.updated_at = now
         changed.append(stored)
         entries.append({"stream": stream_of(stored), "action": "outage.imported", "actor": actor,

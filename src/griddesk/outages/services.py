@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from griddesk.audit.services import audit_append, stream_of
 from griddesk.customers.models import Customer, SupplyVoltage
 from griddesk.grid.models import Device
+from griddesk.grid.selectors import customer_count_below
 from griddesk.notify.models import NotifyChannel
 from griddesk.notify.phrases import Phrase
 from griddesk.notify.services import messages_send
@@ -168,7 +169,7 @@ def _calls(outage, *, open_only=False):
 def _recount(outage):
     """Calls and customers as they stand after a decision moved calls or the device."""
     outage.calls = TroubleCall.objects.filter(outage=outage).count()
-    outage.customers_affected = customers_below(outage.device).count()
+    outage.customers_affected = customer_count_below(device=outage.device)
     OutageEvent.objects.filter(pk=outage.pk).update(calls=outage.calls, customers_affected=outage.customers_affected)
 
 
@@ -262,7 +263,7 @@ def outage_plan(*, kind, device, starts_at, cause, actor, ends_at=None, expected
             code=_plan_code(kind, device, starts_at), kind=kind, device=device, org=org, cause=cause.strip(),
             area=(area or "").strip(), starts_at=starts_at, expected_restoration_at=ends_at,
             state=OutageState.CONFIRMED, source=OutageSource.PLAN, notice_due_at=due, limit_warning=warning,
-            customers_affected=customers_below(device).count(),
+            customers_affected=customer_count_below(device=device),
         )
         audit_append(stream=stream_of(outage), action="outage.planned", actor=actor, at=now, new_stream=True,
                      payload={"kind": kind, "device": device.device_id, "starts_at": _iso(starts_at),

@@ -11,8 +11,9 @@ period [start, end) of whole local days, T = its hours:
 - Counted: restored outages, active ones (until now) and confirmed faults (until now); not the
   analysis' unconfirmed predictions, cancelled outages, nor outages merged into another.
 
-The work is done in SQL: one grouped query over the customers gives the count per transformer,
-zone and org, which is rolled up along the transformers' materialised paths to every device with
+The work is done in SQL: the customers served per transformer, zone and org are read from the
+counts the database keeps (customers/served.py: a few rows per transformer, not a million
+customers), rolled up along the transformers' materialised paths to every device with
 an outage (so Ni is never counted per outage); one grouped query over the outages gives, per
 device, kind and momentary flag, the number of outages and the clipped seconds.
 """
@@ -21,7 +22,6 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from time import monotonic as time_monotonic
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from griddesk.customers.models import Customer, SupplyVoltage
 from griddesk.grid.models import Device, DeviceKind, Zone
+from griddesk.grid.selectors import served_groups
 from griddesk.orgs.models import Org
 from griddesk.outages.models import OutageEvent, OutageKind, OutageState
 from griddesk.paths import SEGMENT, path_ids, subtree_q
@@ -86,42 +87,11 @@ def counted_outages_q():
 # ---------------------------------------------------------------------- customers below devices
 
 
-_counts = {}  # (org path, zone) -> (expires, groups, below): this process's cache of customer_counts
-
-
-def customer_counts_clear():
-    """Forget the cached customer counts (tests; after a large customers import if it cannot wait)."""
-    _counts.clear()
-
-
 def customer_counts(*, org=None, zone=None):
-    """(groups, below): customer_groups and customers_below_devices for every device, cached in the
-    process for GRIDDESK_QUALITY_COUNTS_SECONDS (docs/quality.md, "Speed"): one grouped query over
-    the customers at most that often, however many reports are read."""
-    key = (org.path if org is not None else "", zone or "")
-    seconds = settings.GRIDDESK_QUALITY_COUNTS_SECONDS
-    found = _counts.get(key) if seconds > 0 else None
-    now = time_monotonic()
-    if found is not None and found[0] > now:
-        return found[1], found[2]
-    groups = customer_groups(org=org, zone=zone)
-    below = customers_below_devices(groups, None)
-    if seconds > 0:
-        if len(_counts) > 200:
-            _counts.clear()
-        _counts[key] = (now + seconds, groups, below)
-    return groups, below
-
-
-def customer_groups(*, org=None, zone=None):
-    """[(transformer_id, zone, org_id, customers)]: one grouped query over the customers."""
-    customers = Customer.objects.all()
-    if org is not None:
-        customers = customers.filter(subtree_q(org.path, "org__path"))
-    if zone:
-        customers = customers.filter(zone=zone)
-    return list(customers.values_list("transformer_id", "zone", "org_id").annotate(n=Count("id"))
-                .order_by())
+    """(groups, below): the customers served grouped by transformer, zone and org (kept by the
+    database, grid.selectors.served_groups) and customers_below_devices for every device."""
+    groups = served_groups(org=org, zone=zone)
+    return groups, customers_below_devices(groups, None)
 
 
 def customers_below_devices(groups, devices):
@@ -159,7 +129,7 @@ def _instant_sql(column):
     """SQL giving `column` (a datetime expression) as a number, and the factor to seconds, with
     `_instant(moment)` giving a Python datetime in the same unit."""
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM {column})", 1.0
+        return f"EXTRACT(EPOCH FROM {column})::double precision", 1.0
     return f"julianday({column})", 86400.0
 
 
@@ -177,11 +147,11 @@ def _counted_where():
     return where, list(params)
 
 
-def outage_groups(period, *, now=None, momentary_seconds=MOMENTARY_SECONDS, exclude_days=(), extra_q=None):
-    """[(device_id, kind, momentary, outages, clipped_seconds)] of the counted outages overlapping the
-    period: one grouped query (each outage's start and end read once, as numbers, in a subquery).
-    Outages that began on a local day in `exclude_days` are left out."""
-    now = now or timezone.now()
+def _counted_outages_sql(period, *, now, exclude_days=(), extra_q=None):
+    """(sql, params, factor, start, end): a subquery of the counted outages overlapping the period
+    as `id, device_id, kind, s, e`, each outage's start and end (or `now`) as numbers (times `factor`
+    seconds), and the period's bounds in the same unit (its end no later than `now`). Outages that
+    began on a local day in `exclude_days` are left out."""
     where, where_params = _counted_where()
     table = connection.ops.quote_name(OutageEvent._meta.db_table)
     start, end = period.start, min(period.end, max(now, period.start))
@@ -198,15 +168,24 @@ def outage_groups(period, *, now=None, momentary_seconds=MOMENTARY_SECONDS, excl
         sql, extra_params = query.get_compiler(connection=connection).compile(query.where)
         conditions.append(sql)
         params += list(extra_params)
-    inner = (f"SELECT device_id, kind, {starts} AS s, {ends} AS e FROM {table} "
-             f"WHERE {' AND '.join(conditions)}")
+    sql = (f"SELECT id, device_id, kind, {starts} AS s, {ends} AS e FROM {table} "
+           f"WHERE {' AND '.join(conditions)}")
+    return sql, [_sql_params(now), *params], factor, _instant(start), _instant(end)
+
+
+def outage_groups(period, *, now=None, momentary_seconds=MOMENTARY_SECONDS, exclude_days=(), extra_q=None):
+    """[(device_id, kind, momentary, outages, clipped_seconds)] of the counted outages overlapping the
+    period: one grouped query (each outage's start and end read once, as numbers, in a subquery).
+    Outages that began on a local day in `exclude_days` are left out."""
+    now = now or timezone.now()
+    inner, params, factor, start, end = _counted_outages_sql(period, now=now, exclude_days=exclude_days,
+                                                             extra_q=extra_q)
     least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     clip = f"({least}(e, %s) - {greatest}(s, %s))"
     sql = (f"SELECT device_id, kind, CASE WHEN (e - s) * {factor} < %s THEN 1 ELSE 0 END, COUNT(*), "
            f"SUM({clip} * {factor}) FROM ({inner}) AS o GROUP BY 1, 2, 3")
-    all_params = [momentary_seconds, _instant(end), _instant(start), _sql_params(now), *params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
+        cursor.execute(sql, [momentary_seconds, end, start, *params])
         return [(device, kind, bool(m), n, float(seconds or 0)) for device, kind, m, n, seconds in cursor.fetchall()]
 
 
@@ -387,33 +366,38 @@ def daily_saidi(period, *, below, nt, now, momentary_seconds=MOMENTARY_SECONDS):
 
 def outages_behind(*, first, last, zone=None, org=None, kind=None, momentary=False, now=None,
                    momentary_minutes=5):
-    """The counted outages of the period behind a figure, newest first, as dicts with their clipped
-    hours and the customers below their device (in `zone` / `org` when given)."""
+    """The counted outages of the period behind a figure, newest first, as dicts: `pk`, `device_id`,
+    the customers below the device (in `zone` / `org` when given), the hours inside the period and
+    the customer-hours, `momentary`. One query of numbers, however many outages (a year of a
+    province is a hundred thousand); `outages_described` reads the ones to show."""
     now = now or timezone.now()
-    period = Period(first, last)
-    end = min(period.end, max(now, period.start))
-    outages = (OutageEvent.objects.filter(counted_outages_q(), starts_at__lt=end)
-               .filter(Q(restored_at__gt=period.start) | Q(restored_at__isnull=True))
-               .select_related("device", "org").order_by("-starts_at", "pk"))
-    if kind:
-        outages = outages.filter(kind=kind)
-    rows = list(outages)
+    inner, params, factor, start, end = _counted_outages_sql(
+        Period(first, last), now=now, extra_q=Q(kind=kind) if kind else None)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, device_id, s, e FROM ({inner}) AS o ORDER BY s DESC, id", params)
+        rows = cursor.fetchall()
     _groups, below = customer_counts(org=org, zone=zone)
+    served = {device: sum(counter.values()) for device, counter in below.items()}
     found = []
-    for outage in rows:
-        until = outage.restored_at or now
-        whole = (until - outage.starts_at).total_seconds()
-        is_momentary = whole < momentary_minutes * 60
-        if momentary is not None and is_momentary != momentary:
+    for pk, device_id, s, e in rows:
+        n = served.get(device_id)
+        is_momentary = (e - s) * factor < momentary_minutes * 60
+        if not n or (momentary is not None and is_momentary != momentary):
             continue
-        n = sum(below.get(outage.device_id, {}).values())
-        if not n:
+        hours = (min(e, end) - max(s, start)) * factor / 3600
+        if hours <= 0:
             continue
-        clipped = (min(until, period.end) - max(outage.starts_at, period.start)).total_seconds()
-        if clipped <= 0:
-            continue
-        found.append({"outage": outage, "customers": n, "hours": clipped / 3600,
-                      "customer_hours": clipped / 3600 * n, "momentary": is_momentary})
+        found.append({"pk": pk, "device_id": device_id, "customers": n, "hours": hours,
+                      "customer_hours": hours * n, "momentary": is_momentary})
+    return found
+
+
+def outages_described(pks):
+    """{pk: OutageEvent with its device} for the outages a page or an export shows."""
+    found = {}
+    pks = list(pks)
+    for i in range(0, len(pks), 5000):
+        found.update(OutageEvent.objects.select_related("device").in_bulk(pks[i:i + 5000]))
     return found
 
 
@@ -422,8 +406,9 @@ def outages_behind(*, first, last, zone=None, org=None, kind=None, momentary=Fal
 
 def planned_outage_counts(*, year, org=None):
     """Rule Q-2: customers supplied at 10 kV and above with more planned outages in calendar `year`
-    than their limit (35 kV+: 1, 10 kV: 3). Planned outages on any device of a customer's supply path
-    count (cancelled and merged ones do not). Two grouped reads and one over the customers concerned."""
+    than their limit (35 kV+: 1, 10 kV: 3), those furthest over first. Planned outages on any device of
+    a customer's supply path count (cancelled and merged ones do not). One grouped read of the
+    outages and one of the customers concerned (by the supply-voltage index)."""
     tz = local_zone()
     start = datetime(year, 1, 1, tzinfo=tz)
     end = datetime(year + 1, 1, 1, tzinfo=tz)
@@ -436,7 +421,7 @@ def planned_outage_counts(*, year, org=None):
         customers = customers.filter(subtree_q(org.path, "org__path"))
     over, checked = [], 0
     for account_no, name, voltage, path, org_name in (customers.values_list(
-            "account_no", "name", "supply_voltage", "transformer__path", "org__name").order_by("account_no")
+            "account_no", "name", "supply_voltage", "transformer__path", "org__name").order_by()
             .iterator(chunk_size=5000)):
         checked += 1
         count = sum(per_device.get(device, 0) for device in path_ids(path)) if per_device else 0
@@ -444,6 +429,7 @@ def planned_outage_counts(*, year, org=None):
         if count > limit:
             over.append({"account_no": account_no, "name": name, "supply_voltage": voltage, "org": org_name or "",
                          "planned_outages": count, "limit": limit})
+    over.sort(key=lambda row: (row["limit"] - row["planned_outages"], row["account_no"]))  # furthest over first
     return {"year": year, "customers_checked": checked, "over_limit": over}
 
 

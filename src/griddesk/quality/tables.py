@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from griddesk.spreadsheets import XLSX_TYPE, xlsx_bytes
+
 # format -> (how the page shows it, Excel number format)
 FORMATS = {
     "text": (None, "@"),
@@ -45,14 +47,20 @@ class Table:
     title: str
     columns: list  # [(title, format)]
     rows: list = field(default_factory=list)  # [[Cell]]
+    limit: int | None = None  # rows the page shows (the exports have them all)
 
     def add(self, *cells):
         self.rows.append([c if isinstance(c, Cell) else Cell(c) for c in cells])
 
     def shown(self):
-        """[(text, link, format)] rows for the template."""
+        """[(text, link, format)] rows for the template: the first `limit`."""
         return [[(cell.text(fmt), cell.link, fmt) for cell, (_title, fmt) in zip(row, self.columns, strict=True)]
-                for row in self.rows]
+                for row in self.rows[:self.limit]]
+
+    @property
+    def cut(self):
+        """The page shows fewer rows than the table has."""
+        return self.limit is not None and len(self.rows) > self.limit
 
 
 def _plain(cell, fmt):
@@ -74,29 +82,10 @@ def export(table, kind, filename):
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = table.name[:31]
-    sheet.append([str(title) for title, _fmt in table.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([_plain(cell, fmt) for cell, (_t, fmt) in zip(row, table.columns, strict=True)])
-    for index, (title, fmt) in enumerate(table.columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(10, len(str(title)) * 2 + 2)
-        if fmt != "text":
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = FORMATS[fmt][1]
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    rows = ([_plain(cell, fmt) for cell, (_t, fmt) in zip(row, table.columns, strict=True)] for row in table.rows)
+    data = xlsx_bytes([(table.name, [title for title, _fmt in table.columns],
+                        [FORMATS[fmt][1] for _title, fmt in table.columns], rows)])
+    response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
 

@@ -28,6 +28,7 @@ from griddesk.quality.tables import Bar, Cell, Table, bar_chart, export
 
 QUALITY_ROLES = (RoleCode.SUPERVISOR, RoleCode.MANAGER)
 OUTAGE_LIST_LIMIT = 500
+LIST_ROWS_SHOWN = 200  # the lists on the page; the exports carry every row
 
 
 def _require(user):
@@ -135,9 +136,10 @@ def reliability_tables(report, q2, q3, params):
         _reliability_row(orgs, names.get(code, code or _("（未分配单位）")), e, link)
     limits = Table("q2", _("规则 Q-2：计划停电超过年度次数限制的客户"),
                    [(_("户号"), "text"), (_("户名"), "text"), (_("供电电压"), "text"), (_("供电单位"), "text"),
-                    (_("计划停电次数"), "int"), (_("年度限制"), "int")])
-    for row in q2["over_limit"]:
-        limits.add(Cell(row["account_no"], reverse("console:caller", args=[row["account_no"]])), row["name"],
+                    (_("计划停电次数"), "int"), (_("年度限制"), "int")], limit=LIST_ROWS_SHOWN)
+    for i, row in enumerate(q2["over_limit"]):  # links for the rows the page shows; the exports need none
+        link = reverse("console:caller", args=[row["account_no"]]) if i < LIST_ROWS_SHOWN else ""
+        limits.add(Cell(row["account_no"], link), row["name"],
                    row["supply_voltage"], row["org"], row["planned_outages"], row["limit"])
     notice = Table("q3", _("规则 Q-3：计划和临时停电的发布时间"),
                    [(_("停电类型"), "text"), (_("停电事件"), "int"), (_("按时发布"), "int"), (_("按时发布率"), "pct2")])
@@ -146,9 +148,11 @@ def reliability_tables(report, q2, q3, params):
     notice.add(_("合计"), q3["outages"], q3["in_time"], q3["in_time_percent"])
     late = Table("late", _("规则 Q-3：延迟发布的停电"),
                  [(_("停电编号"), "text"), (_("停电类型"), "text"), (_("停电设备"), "text"), (_("停电开始"), "text"),
-                  (_("最迟发布时间"), "text"), (_("发布时间"), "text"), (_("延迟发布原因"), "text")])
-    for o in q3["late"]:
-        late.add(Cell(o.code, reverse("console:outages:outage", args=[o.code])), o.get_kind_display(),
+                  (_("最迟发布时间"), "text"), (_("发布时间"), "text"), (_("延迟发布原因"), "text")],
+                 limit=LIST_ROWS_SHOWN)
+    for i, o in enumerate(q3["late"]):
+        link = reverse("console:outages:outage", args=[o.code]) if i < LIST_ROWS_SHOWN else ""
+        late.add(Cell(o.code, link), o.get_kind_display(),
                  o.device.name, _local(o.starts_at), _local(o.notice_due_at), _local(o.announced_at),
                  o.late_reason or _("（未发布）"))
     return [total, zones, kinds, orgs, limits, notice, late]
@@ -202,8 +206,10 @@ def outages(request):
     table = Table("outages", _("停电事件"), [
         (_("停电编号"), "text"), (_("停电类型"), "text"), (_("停电设备"), "text"), (_("停电开始"), "text"),
         (_("实际恢复"), "text"), (_("期间内小时数 ri"), "f4"), (_("停电户数 Ni"), "int"), (_("停电时户数"), "f2")])
-    for row in rows[:OUTAGE_LIST_LIMIT] if not request.GET.get("export") else rows:
-        o = row["outage"]
+    shown = rows[:OUTAGE_LIST_LIMIT] if not request.GET.get("export") else rows
+    described = selectors.outages_described(row["pk"] for row in shown)
+    for row in shown:
+        o = described[row["pk"]]
         table.add(Cell(o.code, reverse("console:outages:outage", args=[o.code])), o.get_kind_display(),
                   o.device.name, _local(o.starts_at), _local(o.restored_at), row["hours"], row["customers"],
                   row["customer_hours"])
