@@ -18,9 +18,10 @@ LINK = re.compile(r"https?://[^/\s]+(/satisfaction/[^/\s]+/)")
 
 
 @contextmanager
-def screen_page(browser, live_server, screen):
-    """A fresh zh-CN page at `screen` ("phone": 360 px, touch; "desktop": 1366 px)."""
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **SCREENS[screen])
+def screen_page(browser, live_server, screen, *, locale="zh-CN"):
+    """A fresh page at `screen` ("phone": 360 px, touch; "desktop": 1366 px), in Chinese unless
+    `locale` asks for another language (the browser's Accept-Language)."""
+    context = browser.new_context(locale=locale, timezone_id="Asia/Shanghai", **SCREENS[screen])
     context.set_default_timeout(15_000)
     try:
         page = context.new_page()

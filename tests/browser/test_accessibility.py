@@ -149,6 +149,19 @@ def test_every_public_page_passes_axe_wcag_a_and_aa(browser, live_server, axe, p
     assert not found, f"{len(found)} accessibility violations at {screen}:\n" + report(found)
 
 
+def test_every_public_page_passes_axe_in_english_too(browser, live_server, axe, portal_data):
+    """The English pages are other text in the same templates: the same 23 states, desktop, no
+    violation, and the page says it is English (`<html lang>`, WCAG 3.1.1)."""
+    found, seen = [], []
+    with screen_page(browser, live_server, "desktop", locale="en-US") as page:
+        for name in _pages(page, portal_data):
+            seen.append(name)
+            assert page.evaluate("document.documentElement.lang") == "en", name
+            found += [(name, *v) for v in violations(axe, page)]
+    assert len(seen) == 23, seen
+    assert not found, f"{len(found)} accessibility violations in English:\n" + report(found)
+
+
 # every control a keyboard user can reach, in document order, one stop per radio group; each gets a
 # data-tab-stop index so the focused element can be named after each Tab
 MARK_STOPS = """(selector) => {
@@ -217,3 +230,33 @@ def test_errors_and_the_challenge_are_read_with_their_field(browser, live_server
         answer = page.locator("#id_answer")
         expect(answer).to_have_attribute("aria-invalid", "true")
         expect(answer).to_have_accessible_description("验证题答案不正确。")
+
+
+def _skip_link_leads_to_the_content(page):
+    skip = page.locator("a.skip-link")
+    assert skip.bounding_box()["x"] < 0  # out of sight before the keyboard comes
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_have_text("跳到主要内容")
+    assert skip.bounding_box()["x"] >= 0  # on screen while focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # the next stop is inside the content, past the header's links
+    assert page.evaluate("!!document.activeElement.closest('main')")
+
+
+@pytest.mark.parametrize("path", ["/", "/outages/"])
+def test_the_first_tab_offers_a_skip_link_to_the_content(browser, live_server, province, path):
+    """WCAG 2.4.1 (bypass blocks): the first keyboard stop of every page is a "跳到主要内容" link, out
+    of sight until focused; following it puts the focus on the page's content."""
+    with screen_page(browser, live_server, "phone") as page:
+        page.goto(page.base_url + path)
+        _skip_link_leads_to_the_content(page)
+
+
+def test_the_console_has_the_skip_link_too(page, staff, province, make_staff):
+    """The staff pages share the base template: past the header's dozen links in one key."""
+    make_staff("skip_agent", province["station"], "agent")
+    staff.login("skip_agent")
+    page.goto(page.base_url + "/console/queues/")
+    _skip_link_leads_to_the_content(page)

@@ -125,3 +125,25 @@ def test_session_grant_opens_one_subject_only():
     assert codes.granted(session, PROGRESS, "GD1")
     assert not codes.granted(session, PROGRESS, "GD2")
     assert not codes.granted(session, CodePurpose.BILLS, "GD1")
+
+
+def test_rule_C2_ended_codes_are_deleted_a_day_after_they_end(order):
+    """The table keeps a day of requests (to look into abuse), not every number ever asked about."""
+    now = timezone.now()
+    codes.code_request(purpose=PROGRESS, subject="20260101000001", ip="10.0.0.2", now=now - timedelta(hours=26))
+    codes.code_request(purpose=PROGRESS, subject="20260101000002", ip="10.0.0.2", now=now - timedelta(hours=3))
+    assert AccessCode.objects.count() == 2
+    codes.code_request(purpose=PROGRESS, subject=order.number, ip="10.0.0.3", now=now)
+    assert sorted(AccessCode.objects.values_list("subject", flat=True)) == sorted(["20260101000002", order.number])
+
+
+def test_rate_limit_keys_carry_no_address_or_number(order, settings):
+    """One counter for every limit of the public site (portal.limits.attempt_counted): its cache keys
+    hold a hash, never the address or the number asked about."""
+    from django.core.cache import cache
+
+    cache.clear()
+    codes.code_request(purpose=PROGRESS, subject=order.number, ip="10.9.8.7")
+    codes.code_check(purpose=PROGRESS, subject=order.number, code="000000", ip="10.9.8.7")
+    keys = list(cache._cache.keys())  # the LocMem cache of the tests
+    assert keys and all("10.9.8.7" not in key and order.number not in key for key in keys)

@@ -13,6 +13,8 @@ A visitor types an order number (progress) or an account number (bills) and asks
   per number (GRIDDESK_PORTAL_CODES_PER_SUBJECT_HOUR), codes checked per address
   (GRIDDESK_PORTAL_CHECKS_PER_IP_HOUR). The limit of a number counts unknown numbers alike.
 - A right code opens that one order (or account) for the browser session (`grant`, `granted`).
+- Each request deletes the codes that ended more than KEPT_AFTER_EXPIRY ago: the table holds a day
+  of requests, not every number ever asked about.
 
 A report's (举报) or anonymous matter's phone is sealed (K-7): its code is sent to the sealed phone
 with no order on the message and no number in its text, so the outbox never ties the phone to it.
@@ -25,7 +27,6 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -37,11 +38,15 @@ from griddesk.notify.models import NotifyChannel
 from griddesk.notify.phrases import Phrase
 from griddesk.notify.services import message_send
 from griddesk.orders.models import SealedIdentity, WorkOrder
+from griddesk.portal.limits import attempt_counted
 from griddesk.portal.models import AccessCode, CodePurpose
 
 SUBJECT_MAX = 40
 HOUR = 3600
 SESSION_KEY = "portal_access"
+# An ended code's row is kept this long (to look into abuse), then deleted: it names a number that
+# somebody asked about.
+KEPT_AFTER_EXPIRY = timedelta(days=1)
 
 
 class CodeRefused(Exception):
@@ -56,17 +61,6 @@ def normalised(subject):
 def code_hash(purpose, subject, code):
     key = hashlib.sha256(b"griddesk portal code\x00" + settings.SECRET_KEY.encode()).digest()
     return hmac.new(key, f"{purpose}:{subject}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
-def _limited(key, limit):
-    """Count one more event under `key` this hour; True once the count exceeds `limit`."""
-    cache.add(key, 0, HOUR)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, HOUR)
-        count = 1
-    return count > limit
 
 
 def _recipient(purpose, subject):
@@ -91,16 +85,17 @@ def code_request(*, purpose, subject, ip, now=None):
     if purpose not in CodePurpose.values:
         raise ValueError(purpose)
     subject = normalised(subject)
-    if _limited(f"portal-code:ip:{ip}", settings.GRIDDESK_PORTAL_CODES_PER_IP_HOUR):
+    if not attempt_counted("code-ip", ip, limit=settings.GRIDDESK_PORTAL_CODES_PER_IP_HOUR, seconds=HOUR):
         raise CodeRefused(_("您的网络地址请求验证码过于频繁，请一小时后再试。"))
-    if _limited(f"portal-code:subject:{purpose}:{subject.encode().hex()}",
-                settings.GRIDDESK_PORTAL_CODES_PER_SUBJECT_HOUR):
+    if not attempt_counted(f"code-{purpose}", subject, limit=settings.GRIDDESK_PORTAL_CODES_PER_SUBJECT_HOUR,
+                           seconds=HOUR):
         raise CodeRefused(_("该号码请求验证码过于频繁，请一小时后再试。"))
     now = now or timezone.now()
     code = f"{secrets.randbelow(10 ** 6):06d}"
     minutes = settings.GRIDDESK_PORTAL_CODE_MINUTES
     recipient = _recipient(purpose, subject) if subject else None
     with transaction.atomic():
+        AccessCode.objects.filter(expires_at__lt=now - KEPT_AFTER_EXPIRY).delete()  # one index range
         AccessCode.objects.filter(purpose=purpose, subject=subject, used_at__isnull=True,
                                   expires_at__gt=now).update(expires_at=now)  # the previous code ends
         AccessCode.objects.create(purpose=purpose, subject=subject, code_hash=code_hash(purpose, subject, code),
@@ -127,7 +122,7 @@ def _code_text(purpose, code, minutes, named):
 def code_check(*, purpose, subject, code, ip, now=None):
     """True if `code` is the live code of `subject` (then it is used up); False otherwise, a wrong entry
     counted against the code. Raises CodeRefused over the address's limit of checks."""
-    if _limited(f"portal-check:ip:{ip}", settings.GRIDDESK_PORTAL_CHECKS_PER_IP_HOUR):
+    if not attempt_counted("check-ip", ip, limit=settings.GRIDDESK_PORTAL_CHECKS_PER_IP_HOUR, seconds=HOUR):
         raise CodeRefused(_("您的网络地址输入验证码过于频繁，请一小时后再试。"))
     subject = normalised(subject)
     now = now or timezone.now()

@@ -34,23 +34,25 @@ def client_ip(request):
     return (request.META.get("REMOTE_ADDR") or "unknown")[:64]
 
 
-def _window():
-    minutes = max(1, settings.GRIDDESK_PORTAL_LIMIT_WINDOW_MINUTES)
-    return int(timezone.now().timestamp() // (minutes * 60)), minutes * 60
-
-
-def _hit(kind, value, limit):
-    """Count one attempt of `value` in this window; True while within `limit`."""
-    window, ttl = _window()
-    digest = hashlib.sha256(value.encode()).hexdigest()[:32]  # no phone number in cache keys
+def attempt_counted(kind, value, *, limit, seconds):
+    """Count one attempt of `value` (an address, a phone, a number) under `kind` in the current fixed
+    window of `seconds`; True while the window's count is within `limit`. The one counter of the
+    public site's limits (forms here, one-time codes in portal/codes.py). Keys carry a hash of the
+    value: no phone number or address is written to the cache."""
+    window = int(timezone.now().timestamp() // seconds)
+    digest = hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:32]
     key = f"portal-limit:{kind}:{digest}:{window}"
-    cache.add(key, 0, ttl)
+    cache.add(key, 0, seconds)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, ttl)
+        cache.set(key, 1, seconds)
         count = 1
     return count <= limit
+
+
+def _hit(kind, value, limit):
+    return attempt_counted(kind, value, limit=limit, seconds=max(1, settings.GRIDDESK_PORTAL_LIMIT_WINDOW_MINUTES) * 60)
 
 
 def limits_check(*, request, phone=""):

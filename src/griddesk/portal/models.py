@@ -26,7 +26,8 @@ class AccessCode(models.Model):
     class Meta:
         verbose_name = _("短信验证码")
         verbose_name_plural = _("短信验证码")
-        indexes = [models.Index(fields=["purpose", "subject", "-created_at"], name="access_code_latest")]
+        indexes = [models.Index(fields=["purpose", "subject", "-created_at"], name="access_code_latest"),
+                   models.Index(fields=["expires_at"], name="access_code_expiry")]
 
     def __str__(self):
         return f"{self.purpose}:{self.subject}"
