@@ -1,6 +1,7 @@
 """The customers served per transformer, zone and unit (供电户数, customers/served.py): the database's
 triggers keep them equal to a grouped count of the customers, whoever writes the customers."""
 
+import threading
 from collections import Counter
 
 import pytest
@@ -157,3 +158,37 @@ def _apply(province, number, operation, pick, transformer, zone, org):
         Customer.objects.filter(zone=zone).delete()
     else:
         Customer.objects.filter(transformer=province[transformer]).update(zone=zone)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_served_counts_stay_exact_with_writers_at_once(province):
+    """Four transactions add customers to the same groups (one of them new) at the same moment: the
+    upserts wait for one another instead of losing a count or failing on the group's key."""
+    threads_count = 4
+    barrier, errors = threading.Barrier(threads_count), []
+
+    def write(slot):
+        try:
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                Customer.objects.bulk_create([
+                    Customer(account_no=f"8{slot}{i:08d}", name="户", phone="1", address="a",
+                             transformer=province["tx2" if i % 2 else "tx1"], supply_voltage="220V",
+                             zone="remote", org=None)
+                    for i in range(40)
+                ])
+                add(province, f"9{slot}00000000")  # the fixture's group too
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(slot,)) for slot in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert stored() == counted()
+    assert stored()[(province["tx1"].pk, "remote", None)] == 80
+    assert stored()[(province["tx1"].pk, "urban", province["station"].pk)] == 2 + threads_count

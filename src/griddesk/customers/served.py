@@ -5,7 +5,8 @@ triggers below keep it equal to `SELECT transformer_id, zone, org_id, COUNT(*) F
 GROUP BY 1, 2, 3` in the transaction that writes the customers, whoever writes them:
 
 - PostgreSQL: statement-level triggers with transition tables, so a bulk import of a million
-  customers costs one grouped upsert per statement, not one per row;
+  customers costs one grouped upsert per statement, not one per row; the groups are written in key
+  order, so two statements writing the same groups lock them in the same order;
 - SQLite: row-level triggers (cheap there: the engine is in the process).
 
 Groups reaching zero are deleted. SQLite drops a table's triggers when Django rebuilds the table to
@@ -25,12 +26,12 @@ CREATE OR REPLACE FUNCTION customers_served_count() RETURNS trigger LANGUAGE plp
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO {TABLE} AS s (transformer_id, zone, org_id, customers)
-        SELECT transformer_id, zone, org_id, COUNT(*) FROM served_new GROUP BY 1, 2, 3
+        SELECT transformer_id, zone, org_id, COUNT(*) FROM served_new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT ({GROUP}) DO UPDATE SET customers = s.customers + EXCLUDED.customers;
         RETURN NULL;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO {TABLE} AS s (transformer_id, zone, org_id, customers)
-        SELECT transformer_id, zone, org_id, -COUNT(*) FROM served_old GROUP BY 1, 2, 3
+        SELECT transformer_id, zone, org_id, -COUNT(*) FROM served_old GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT ({GROUP}) DO UPDATE SET customers = s.customers + EXCLUDED.customers;
         DELETE FROM {TABLE} WHERE customers <= 0
             AND transformer_id IN (SELECT transformer_id FROM served_old);
@@ -39,7 +40,7 @@ BEGIN
         SELECT transformer_id, zone, org_id, SUM(n) FROM (
             SELECT transformer_id, zone, org_id, -1 AS n FROM served_old
             UNION ALL SELECT transformer_id, zone, org_id, 1 FROM served_new
-        ) AS d GROUP BY 1, 2, 3 HAVING SUM(n) <> 0
+        ) AS d GROUP BY 1, 2, 3 HAVING SUM(n) <> 0 ORDER BY 1, 2, 3
         ON CONFLICT ({GROUP}) DO UPDATE SET customers = s.customers + EXCLUDED.customers;
         DELETE FROM {TABLE} WHERE customers <= 0
             AND transformer_id IN (SELECT transformer_id FROM served_old);
