@@ -2,11 +2,12 @@
 
 Devices in materialised-path order (parents first), with the number of customers supplied through
 each; customers are looked up by account for the calls at hand only. Built for the 1,000,000-customer
-province: one pass over the devices, one grouped count of customers, account look-ups in batches.
+province: one pass over the devices, the customers per transformer from the served counts
+(customers/served.py), account look-ups in batches.
 """
 
 from griddesk import fastsql
-from griddesk.customers.models import Customer
+from griddesk.customers.models import Customer, ServedCount
 from griddesk.grid.models import Device
 from griddesk.outages.analysis import Network
 
@@ -15,11 +16,13 @@ ACCOUNT_BATCH = 900  # under SQLite's 999 parameters
 
 def network_load():
     """The whole network as an analysis `Network` (device keys are Device primary keys): plain SQL,
-    one grouped count of customers per transformer and one pass over the devices."""
+    the customers per transformer from the counts the database keeps (customers/served.py: a few
+    thousand rows, not a million customers) and one pass over the devices."""
     qn = fastsql.qn
     transformer = qn("transformer_id")
     counts = dict(fastsql.fetch(
-        f"SELECT {transformer}, COUNT(*) FROM {qn(Customer._meta.db_table)} GROUP BY {transformer}", []))
+        f"SELECT {transformer}, SUM({qn('customers')}) FROM {qn(ServedCount._meta.db_table)} GROUP BY {transformer}",
+        []))
     rows = fastsql.fetch(f"SELECT id, {qn('parent_id')}, {qn('kind')}, {qn('device_id')} FROM "
                          f"{qn(Device._meta.db_table)} ORDER BY {qn('path')}", [])
     below = {}
