@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "griddesk.console",
     "griddesk.portal",
     "griddesk.messageboard",
+    "griddesk.abuse",
     "griddesk.demo",
     "griddesk.ops",
 ]
@@ -323,7 +324,7 @@ GRIDDESK_API_TOKEN_DAYS = int(os.environ.get("GRIDDESK_API_TOKEN_DAYS", "90"))
 GRIDDESK_API_TOKEN_MAX_DAYS = int(os.environ.get("GRIDDESK_API_TOKEN_MAX_DAYS", "365"))
 
 # The public site's forms (docs/portal.md): attempts per IP address and per phone number in a window
-# of GRIDDESK_PORTAL_LIMIT_WINDOW_MINUTES (counted in CACHES), and the uploads' limits.
+# of GRIDDESK_PORTAL_LIMIT_WINDOW_MINUTES (counted in the database, griddesk/abuse), and the uploads' limits.
 GRIDDESK_PORTAL_IP_LIMIT = _env_int("GRIDDESK_PORTAL_IP_LIMIT", 20)
 GRIDDESK_PORTAL_PHONE_LIMIT = _env_int("GRIDDESK_PORTAL_PHONE_LIMIT", 5)
 GRIDDESK_PORTAL_LIMIT_WINDOW_MINUTES = _env_int("GRIDDESK_PORTAL_LIMIT_WINDOW_MINUTES", 60)

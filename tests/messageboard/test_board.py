@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from griddesk.abuse.services import challenge_new
+from griddesk.abuse.services import challenge_problem as challenge_check
 from griddesk.audit.models import AuditEvent
 from griddesk.audit.services import stream_of
 from griddesk.messageboard import selectors, services
-from griddesk.messageboard.challenge import challenge_check, challenge_new
 from griddesk.messageboard.models import Post, PostState
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,7 @@ def test_rule_W4_a_wrong_answer_is_refused(client):
     assert not Post.objects.exists()
 
 
-def test_rule_W4_challenge_is_checked_on_the_server_once():
+def test_rule_W4_challenge_is_checked_on_the_server_once(db):
     challenge = challenge_new(a=3, b=4)
     assert challenge.question == "3 加 4 等于几？" and "7" not in challenge.token.split(":")[0]
     assert challenge_check(challenge.token, "8") == "验证题答案不正确。"
@@ -111,11 +112,11 @@ def test_rule_W4_challenge_is_checked_on_the_server_once():
     assert challenge_check("", "7") == "验证题无效，请重新作答。"
 
 
-def test_rule_W4_challenge_expires(monkeypatch):
-    from griddesk.messageboard import challenge as module
+def test_rule_W4_challenge_expires(db, monkeypatch):
+    from griddesk.abuse import services as abuse
 
     old = challenge_new(a=1, b=1)
-    monkeypatch.setattr(module, "MAX_AGE", -1)
+    monkeypatch.setattr(abuse, "CHALLENGE_MAX_AGE", -1)
     assert challenge_check(old.token, "2") == "验证题已过期，请重新作答。"
 
 

@@ -137,13 +137,14 @@ def test_rule_C2_ended_codes_are_deleted_a_day_after_they_end(order):
     assert sorted(AccessCode.objects.values_list("subject", flat=True)) == sorted(["20260101000002", order.number])
 
 
-def test_rate_limit_keys_carry_no_address_or_number(order, settings):
-    """One counter for every limit of the public site (portal.limits.attempt_counted): its cache keys
-    hold a hash, never the address or the number asked about."""
-    from django.core.cache import cache
+def test_rate_limit_keys_carry_no_address_or_number(order):
+    """One counter for every limit of the public site (griddesk.abuse.services.attempt_counted), in
+    the database (every server process counts alike): its keys hold a hash, never the address or the
+    number asked about."""
+    from griddesk.abuse.models import Mark
 
-    cache.clear()
     codes.code_request(purpose=PROGRESS, subject=order.number, ip="10.9.8.7")
     codes.code_check(purpose=PROGRESS, subject=order.number, code="000000", ip="10.9.8.7")
-    keys = list(cache._cache.keys())  # the LocMem cache of the tests
-    assert keys and all("10.9.8.7" not in key and order.number not in key for key in keys)
+    keys = list(Mark.objects.values_list("key", flat=True))
+    assert len(keys) == 3  # codes asked per address and per number, codes checked per address
+    assert all("10.9.8.7" not in key and order.number not in key for key in keys)

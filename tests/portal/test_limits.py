@@ -56,10 +56,10 @@ def test_phone_limit_counts_across_addresses(site, settings):
 
 
 @pytest.mark.parametrize("challenge, message", [
-    ({}, "请回答验证问题。"),
-    ({"challenge_answer": "3"}, "请回答验证问题。"),
-    ("wrong", "验证问题的答案不正确。"),
-    ("forged", "验证问题无效"),
+    ({}, "请回答验证题。"),
+    ({"challenge_answer": "3"}, "验证题无效，请重新作答。"),
+    ("wrong", "验证题答案不正确。"),
+    ("forged", "验证题无效"),
 ])
 def test_challenge_wrong_missing_or_forged_is_refused_at_its_field(client, site, challenge, message):
     if challenge == "wrong":
@@ -81,17 +81,17 @@ def test_challenge_replayed_is_refused(client, site):
     answer = solved()
     assert client.post("/submit/praise/", data(**answer)).status_code == 200
     replay = client.post("/submit/praise/", data(phone="13900000055", **answer))
-    assert replay.status_code == 400 and "验证问题已使用过" in replay.content.decode()
+    assert replay.status_code == 400 and "验证题已使用过" in replay.content.decode()
     assert WorkOrder.objects.count() == 1
 
 
 def test_challenge_expired_is_refused(client, site, monkeypatch):
-    from griddesk.portal import limits
+    from griddesk.abuse import services as abuse
 
     answer = solved()
-    monkeypatch.setattr(limits, "CHALLENGE_MAX_AGE", -1)
+    monkeypatch.setattr(abuse, "CHALLENGE_MAX_AGE", -1)
     response = client.post("/submit/praise/", data(**answer))
-    assert response.status_code == 400 and "验证问题已过期" in response.content.decode()
+    assert response.status_code == 400 and "验证题已过期" in response.content.decode()
 
 
 def test_csrf_is_required_on_every_form(site):

@@ -157,16 +157,17 @@ def test_attachments_are_stored_as_the_orders_evidence_by_their_real_type(client
 
 
 def test_submit_post_queries_are_bounded(client, site, django_assert_max_num_queries):
-    """The submit POST: the customer, the owner, the site's account, the open-matter check, the
-    deadlines, then the intake's inserts (counter, order, audit, head, clock): 15 measured."""
+    """The submit POST: the limits of the address and the phone and the used challenge (one upsert
+    each, griddesk.abuse), the customer, the owner, the site's account, the open-matter check, the
+    deadlines, then the intake's inserts (counter, order, audit, head, clock): 18 measured."""
     alice = site["customers"][0]
     post(client, "opinion", phone="13900000001")  # the county list is cached per process after one read
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         response = post(client, "complaint", account_no=alice.account_no, phone=alice.phone, county="")
     assert response.status_code == 200
     # each attachment (orders.services.evidence_attach): its savepoint, evidence row, and the audit head read,
     # event and head update
-    with django_assert_max_num_queries(16 + 3 * 5):
+    with django_assert_max_num_queries(19 + 3 * 5):
         response = post(client, "complaint", phone="13900000002",
                         attachments=[SimpleUploadedFile(f"{n}.png", PNG, "image/png") for n in range(3)])
     assert response.status_code == 200

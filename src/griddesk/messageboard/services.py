@@ -5,12 +5,12 @@ stream (rule K-8). A message's phone number never enters the audit payload."""
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from griddesk.abuse.services import attempt_counted, attempts_made
 from griddesk.audit.services import audit_append, stream_of
 from griddesk.messageboard.models import REPLY_DEADLINE_KEY, Post, PostState
 from griddesk.orgs.models import RoleCode
@@ -105,19 +105,14 @@ def post_moderate(*, post, decision, actor, reply="", note="", now=None):
 
 
 def rate_limit_reached(ip):
-    """True when `ip` has posted `GRIDDESK_BOARD_POSTS_PER_HOUR` messages within the hour (Django's cache)."""
+    """True when `ip` has posted `GRIDDESK_BOARD_POSTS_PER_HOUR` messages this hour (griddesk.abuse's
+    counter, shared by every server process)."""
     if not ip:
         return False
-    return (cache.get(f"board:rate:{ip}") or 0) >= settings.GRIDDESK_BOARD_POSTS_PER_HOUR
+    return attempts_made("board-ip", ip, seconds=RATE_WINDOW) >= settings.GRIDDESK_BOARD_POSTS_PER_HOUR
 
 
 def rate_limit_count(ip):
-    """Count a message from `ip` (the window starts with the first one)."""
-    if not ip:
-        return
-    key = f"board:rate:{ip}"
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, RATE_WINDOW)
+    """Count a message from `ip` in this hour's window."""
+    if ip:
+        attempt_counted("board-ip", ip, limit=settings.GRIDDESK_BOARD_POSTS_PER_HOUR, seconds=RATE_WINDOW)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from griddesk.abuse.services import challenge_new, challenge_problem
 from griddesk.messageboard import selectors, services
-from griddesk.messageboard.challenge import challenge_check, challenge_new
 
 
 class PostForm(forms.Form):
@@ -52,7 +52,7 @@ def board(request):
 def _submit(request, form):
     """The message of a valid form, or None with the reason added to the form (challenge, rate, fields)."""
     ip = client_ip(request)
-    problem = challenge_check(form.cleaned_data["token"], form.cleaned_data["answer"])
+    problem = challenge_problem(form.cleaned_data["token"], form.cleaned_data["answer"])
     if problem:
         form.add_error("answer", problem)
         return None

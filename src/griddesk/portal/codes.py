@@ -9,9 +9,9 @@ A visitor types an order number (progress) or an account number (bills) and asks
   (`answer_no_sooner`), so existing and unknown numbers answer with the same text, status and time.
 - A code works once, for GRIDDESK_PORTAL_CODE_MINUTES, and GRIDDESK_PORTAL_CODE_ATTEMPTS wrong entries
   end it; asking again replaces the previous code.
-- Rate limits (Django's cache, per hour): codes asked per address (GRIDDESK_PORTAL_CODES_PER_IP_HOUR) and
-  per number (GRIDDESK_PORTAL_CODES_PER_SUBJECT_HOUR), codes checked per address
-  (GRIDDESK_PORTAL_CHECKS_PER_IP_HOUR). The limit of a number counts unknown numbers alike.
+- Rate limits (griddesk.abuse's counter in the shared cache, per fixed hour): codes asked per address
+  (GRIDDESK_PORTAL_CODES_PER_IP_HOUR) and per number (GRIDDESK_PORTAL_CODES_PER_SUBJECT_HOUR), codes
+  checked per address (GRIDDESK_PORTAL_CHECKS_PER_IP_HOUR). A number's limit counts unknown numbers alike.
 - A right code opens that one order (or account) for the browser session (`grant`, `granted`).
 - Each request deletes the codes that ended more than KEPT_AFTER_EXPIRY ago: the table holds a day
   of requests, not every number ever asked about.
@@ -33,12 +33,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from griddesk.abuse.services import attempt_counted
 from griddesk.customers.models import Customer
 from griddesk.notify.models import NotifyChannel
 from griddesk.notify.phrases import Phrase
 from griddesk.notify.services import message_send
 from griddesk.orders.models import SealedIdentity, WorkOrder
-from griddesk.portal.limits import attempt_counted
 from griddesk.portal.models import AccessCode, CodePurpose
 
 SUBJECT_MAX = 40

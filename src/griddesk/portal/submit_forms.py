@@ -7,7 +7,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from griddesk.portal import limits, selectors
+from griddesk.abuse.services import challenge_new, challenge_problem
+from griddesk.portal import selectors
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ACCOUNT = re.compile(r"^\d{6,20}$")
@@ -52,9 +53,10 @@ class PortalForm(forms.Form):
     def new_challenge(self):
         """A fresh question: on every page shown (a correct answer is used up by its POST), the
         answer field empty again."""
-        question, token = limits.challenge_new()
+        challenge = challenge_new()
+        token = challenge.token
         self._bound_fields_cache.pop("challenge_answer", None)  # a bound field keeps its label
-        self.fields["challenge_answer"].label = question
+        self.fields["challenge_answer"].label = challenge.question
         self.fields["challenge_answer"].help_text = _("请用阿拉伯数字回答，用于防止自动提交。")
         if self.is_bound:
             self.data = self.data.copy()
@@ -75,7 +77,7 @@ class PortalForm(forms.Form):
         return account_no
 
     def check_challenge(self, data):
-        problem = limits.challenge_problem(data.get("challenge_token", ""), data.get("challenge_answer", ""))
+        problem = challenge_problem(data.get("challenge_token", ""), data.get("challenge_answer", ""))
         if problem:
             self.add_error("challenge_answer", problem)
 

@@ -6,7 +6,8 @@ slow run costs nothing but a few queries.
 
 Once an hour it also prunes the task results the sweeps leave (2,880 a day at the default
 interval): successful ones after a day, failed ones after 30 days, so that an operator has a
-month to look at a failure.
+month to look at a failure; and the public site's expired rate-limit and challenge marks
+(griddesk.abuse).
 """
 
 import time
@@ -14,6 +15,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from griddesk.abuse.services import marks_purge
 from griddesk.notify.tasks import outbox_deliver
 from griddesk.orders.tasks import reminders_sweep, sla_sweep
 
@@ -36,6 +38,7 @@ class Command(BaseCommand):
             if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
                 call_command("prune_db_task_results", queue_name="*", min_age_days=1, failed_min_age_days=30,
                              verbosity=0)
+                marks_purge()
                 pruned_at = time.monotonic()
             if once:
                 return
