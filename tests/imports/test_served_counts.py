@@ -192,3 +192,14 @@ def test_served_counts_stay_exact_with_writers_at_once(province):
     assert stored() == counted()
     assert stored()[(province["tx1"].pk, "remote", None)] == 80
     assert stored()[(province["tx1"].pk, "urban", province["station"].pk)] == 2 + threads_count
+
+
+def test_served_counts_empty_when_the_customers_are_truncated(province):
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's (SQLite deletes, which the row triggers count)")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the fixture's deferred checks, before a TRUNCATE
+        cursor.execute(f"TRUNCATE {Customer._meta.db_table} CASCADE")
+    assert stored() == counted() == Counter()
+    add(province, "3000000001")
+    assert stored() == counted()

@@ -7,6 +7,7 @@ GROUP BY 1, 2, 3` in the transaction that writes the customers, whoever writes t
 - PostgreSQL: statement-level triggers with transition tables, so a bulk import of a million
   customers costs one grouped upsert per statement, not one per row; the groups are written in key
   order, so two statements writing the same groups lock them in the same order;
+  a TRUNCATE of the customers empties the counts;
 - SQLite: row-level triggers (cheap there: the engine is in the process).
 
 Groups reaching zero are deleted. SQLite drops a table's triggers when Django rebuilds the table to
@@ -24,7 +25,10 @@ SAME_GROUP = ("transformer_id = {row}.transformer_id AND zone = {row}.zone "
 POSTGRES_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION customers_served_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM {TABLE};
+        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
         INSERT INTO {TABLE} AS s (transformer_id, zone, org_id, customers)
         SELECT transformer_id, zone, org_id, COUNT(*) FROM served_new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT ({GROUP}) DO UPDATE SET customers = s.customers + EXCLUDED.customers;
@@ -52,6 +56,7 @@ POSTGRES_TRIGGERS = {
     "customers_served_ins": "AFTER INSERT ON {t} REFERENCING NEW TABLE AS served_new",
     "customers_served_del": "AFTER DELETE ON {t} REFERENCING OLD TABLE AS served_old",
     "customers_served_upd": "AFTER UPDATE ON {t} REFERENCING OLD TABLE AS served_old NEW TABLE AS served_new",
+    "customers_served_trunc": "AFTER TRUNCATE ON {t}",
 }
 
 _ADD = (f"INSERT INTO {TABLE} (transformer_id, zone, org_id, customers) "
@@ -91,12 +96,14 @@ def served_triggers_install(connection):
 
 
 def served_triggers_drop(connection):
-    on = f" ON {CUSTOMERS}" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        for name in POSTGRES_TRIGGERS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
         if connection.vendor == "postgresql":
+            for name in POSTGRES_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {CUSTOMERS}")
             cursor.execute("DROP FUNCTION IF EXISTS customers_served_count()")
+        else:
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def served_recount(connection):
@@ -107,12 +114,14 @@ def served_recount(connection):
 
 
 def served_triggers_present(connection):
-    names = list(POSTGRES_TRIGGERS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            names = list(POSTGRES_TRIGGERS)
             cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s) AND NOT tgisinternal", [names])
         else:
-            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s, %s)", names)
+            names = list(SQLITE_TRIGGERS)
+            cursor.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                           f"({', '.join(['%s'] * len(names))})", names)
         return cursor.fetchone()[0] == len(names)
 
 
