@@ -279,6 +279,10 @@ GRIDDESK_INBOX_POLL_SECONDS = _env_int("GRIDDESK_INBOX_POLL_SECONDS", 15)
 # The dispatcher's outage board refreshes its list this often (issue 10); rule R-3: the shift leader is
 # prompted to declare storm mode where this many predicted or confirmed outages are open in one unit.
 GRIDDESK_BOARD_POLL_SECONDS = _env_int("GRIDDESK_BOARD_POLL_SECONDS", 5)
+# Reverse proxies in front of the site (addresses or networks, comma-separated): from them, and only
+# from them, the visitor's address is read from X-Forwarded-For (griddesk.abuse.services.client_ip).
+GRIDDESK_TRUSTED_PROXIES = [entry.strip() for entry in os.environ.get("GRIDDESK_TRUSTED_PROXIES", "").split(",")
+                            if entry.strip()]
 # The website's message board (rule W-4): messages one address may post per hour (docs/portal.md).
 GRIDDESK_BOARD_POSTS_PER_HOUR = _env_int("GRIDDESK_BOARD_POSTS_PER_HOUR", 5)
 # A jieba user dictionary (one "word [frequency] [tag]" a line) for the knowledge-base search (docs/kb.md).

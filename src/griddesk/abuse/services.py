@@ -5,6 +5,7 @@ Both keep their state in the database (`Mark`), so every server process counts t
 a challenge solved in one process is refused in all the others (a cache in each process's memory
 would count alone: `griddesk serve` runs several). Each count is one upsert statement.
 
+- `client_ip`: the visitor's address, taken from X-Forwarded-For only behind a trusted proxy.
 - `attempt_counted`: fixed windows; the keys hold a hash of the address or number, never the value.
 - The challenge is a sum of two numbers 1..9 shown as text (accessible: a label, no image). Its token
   is signed and timed, and holds a one-time nonce and a keyed hash of the answer, not the answer
@@ -13,11 +14,15 @@ would count alone: `griddesk serve` runs several). Each count is one upsert stat
 """
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
+from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -27,6 +32,43 @@ from griddesk.abuse.models import Mark
 
 CHALLENGE_SALT = "griddesk.challenge"
 CHALLENGE_MAX_AGE = 30 * 60  # seconds a visitor has to fill in a form
+
+
+def client_ip(request):
+    """The visitor's address (来源地址), or None if there is no valid one: REMOTE_ADDR, unless that is
+    one of GRIDDESK_TRUSTED_PROXIES (a reverse proxy in front of the site); then the right-most
+    address of X-Forwarded-For that is not a trusted proxy (the one the nearest proxy saw). The
+    header of anyone else is ignored: a visitor cannot choose the address its attempts count under."""
+    remote = _address(request.META.get("REMOTE_ADDR"))
+    trusted = _trusted(tuple(settings.GRIDDESK_TRUSTED_PROXIES))
+    if remote is None or not _among(remote, trusted):
+        return str(remote) if remote is not None else None
+    for raw in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(raw)
+        if address is None:
+            break  # a broken chain: count the proxy's own address
+        if not _among(address, trusted):
+            return str(address)
+    return str(remote)
+
+
+def _address(raw):
+    try:
+        return ipaddress.ip_address((raw or "").strip())
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _trusted(entries):
+    try:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"GRIDDESK_TRUSTED_PROXIES: {error}") from None
+
+
+def _among(address, networks):
+    return any(address.version == network.version and address in network for network in networks)
 
 
 def _key(kind, value, seconds):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from griddesk.abuse.services import challenge_new, challenge_problem
+from griddesk.abuse.services import challenge_new, challenge_problem, client_ip
 from griddesk.messageboard import selectors, services
 
 
@@ -21,11 +21,6 @@ class PostForm(forms.Form):
                            max_length=services.TEXT_MAX)
     answer = forms.CharField(label=gettext_lazy("验证题"), max_length=4)
     token = forms.CharField(widget=forms.HiddenInput)
-
-
-def client_ip(request):
-    """The visitor's address: REMOTE_ADDR (behind a proxy, set it from the proxy's header there)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def board(request):

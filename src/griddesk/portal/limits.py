@@ -11,7 +11,7 @@ import re
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from griddesk.abuse.services import attempt_counted
+from griddesk.abuse.services import attempt_counted, client_ip
 
 PHONE_DIGITS = re.compile(r"\D")
 
@@ -20,16 +20,11 @@ class LimitExceeded(Exception):
     """Too many attempts from one IP address or for one phone number (HTTP 429)."""
 
 
-def client_ip(request):
-    """The requester's address: REMOTE_ADDR (behind a proxy, the proxy sets it; docs/portal.md)."""
-    return (request.META.get("REMOTE_ADDR") or "unknown")[:64]
-
-
 def limits_check(*, request, phone=""):
     """Count this submission attempt against the requester's IP address and, if given, the phone
     number; raise LimitExceeded when either is over its limit for the window."""
     minutes = max(1, settings.GRIDDESK_PORTAL_LIMIT_WINDOW_MINUTES)
-    ip_ok = attempt_counted("form-ip", client_ip(request), limit=settings.GRIDDESK_PORTAL_IP_LIMIT,
+    ip_ok = attempt_counted("form-ip", client_ip(request) or "unknown", limit=settings.GRIDDESK_PORTAL_IP_LIMIT,
                             seconds=minutes * 60)
     digits = PHONE_DIGITS.sub("", phone or "")
     phone_ok = attempt_counted("form-phone", digits, limit=settings.GRIDDESK_PORTAL_PHONE_LIMIT,

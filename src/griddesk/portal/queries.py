@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from griddesk.abuse.services import client_ip
 from griddesk.billing import selectors as billing
 from griddesk.orders import visits
 from griddesk.portal import codes, progress
@@ -24,10 +25,6 @@ from griddesk.portal.models import CodePurpose
 LABELS = {CodePurpose.PROGRESS: gettext_lazy("工单编号"), CodePurpose.BILLS: gettext_lazy("户号")}
 PAGES = {CodePurpose.PROGRESS: ("portal:progress", "portal:progress_order"),
          CodePurpose.BILLS: ("portal:bills", "portal:bills_account")}
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _query(request, purpose, template):
@@ -42,7 +39,7 @@ def _query(request, purpose, template):
             number = codes.normalised(code_form.cleaned_data["number"])
             try:
                 right = codes.code_check(purpose=purpose, subject=number, code=code_form.cleaned_data["code"],
-                                         ip=_client_ip(request))
+                                         ip=client_ip(request) or "unknown")
             except codes.CodeRefused as refused:
                 context.update(refused=str(refused), status=429)
             else:
@@ -56,7 +53,7 @@ def _query(request, purpose, template):
         if number_form.is_valid():
             number = codes.normalised(number_form.cleaned_data["number"])
             try:
-                codes.code_request(purpose=purpose, subject=number, ip=_client_ip(request))
+                codes.code_request(purpose=purpose, subject=number, ip=client_ip(request) or "unknown")
             except codes.CodeRefused as refused:
                 context.update(refused=str(refused), status=429)
             else:
