@@ -1,10 +1,7 @@
 """Every dashboard table exports to Excel (openpyxl: frozen header row, number formats) and CSV."""
 
-import csv
-import io
-
 from griddesk.analytics.tables import INT, NUM, PCT
-from griddesk.spreadsheets import xlsx_bytes
+from griddesk.spreadsheets import csv_bytes, xlsx_bytes
 
 FORMATS = {INT: "#,##0", NUM: "#,##0.0", PCT: "0.0%"}
 
@@ -20,12 +17,6 @@ def table_xlsx(tables):
 
 
 def table_csv(table):
-    """One table as UTF-8 CSV with a byte-order mark (Excel opens it right); fractions as plain numbers."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([str(c.label) for c in table.columns])
-    for row in table.rows:
-        writer.writerow(["" if c.value is None else (round(c.value, 4) if isinstance(c.value, float) else c.value)
-                         for c in row])
-    return out.getvalue().encode("utf-8")
+    """One table as CSV (griddesk.spreadsheets); fractions as plain numbers to 4 places."""
+    rows = ([round(c.value, 4) if isinstance(c.value, float) else c.value for c in row] for row in table.rows)
+    return csv_bytes([c.label for c in table.columns], rows)

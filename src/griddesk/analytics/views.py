@@ -30,7 +30,7 @@ from griddesk.grid.models import Device
 from griddesk.orders.models import Category, CategoryScheme, WorkOrder
 from griddesk.orgs.models import Org, RoleCode, Staff
 from griddesk.orgs.selectors import orgs_visible_q
-from griddesk.spreadsheets import XLSX_TYPE
+from griddesk.spreadsheets import CSV_TYPE, XLSX_TYPE
 
 DASHBOARD_ROLES = (RoleCode.MANAGER, RoleCode.SUPERVISOR, RoleCode.SHIFT_LEADER)
 
@@ -82,7 +82,7 @@ def _page(request, template, title, build, extra=None):
         if table is None:
             return render(request, "analytics/error.html", {"message": _("没有名为 %s 的统计表") % (
                 request.GET.get("table") or "")}, status=400)
-        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(table_csv(table), content_type=CSV_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{table.name}-{scope.org.code}-{period.label}.csv"'
         return response
     base = _filters(scope, period)

@@ -5,14 +5,12 @@ figure as a link to what is behind it; `?export=csv|xlsx&table=NAME` gives the s
 (Excel: frozen header row, number formats). Charts are drawn here as SVG (no script, no CDN).
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from griddesk.spreadsheets import XLSX_TYPE, xlsx_bytes
+from griddesk.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 
 # format -> (how the page shows it, Excel number format)
 FORMATS = {
@@ -73,16 +71,11 @@ def _plain(cell, fmt):
 
 def export(table, kind, filename):
     """The table as a CSV (UTF-8 with BOM, for Excel) or .xlsx download."""
+    rows = ([_plain(cell, fmt) for cell, (_t, fmt) in zip(row, table.columns, strict=True)] for row in table.rows)
     if kind == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([str(title) for title, _fmt in table.columns])
-        for row in table.rows:
-            writer.writerow([_plain(cell, fmt) for cell, (_t, fmt) in zip(row, table.columns, strict=True)])
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(csv_bytes([title for title, _fmt in table.columns], rows), content_type=CSV_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    rows = ([_plain(cell, fmt) for cell, (_t, fmt) in zip(row, table.columns, strict=True)] for row in table.rows)
     data = xlsx_bytes([(table.name, [title for title, _fmt in table.columns],
                         [FORMATS[fmt][1] for _title, fmt in table.columns], rows)])
     response = HttpResponse(data, content_type=XLSX_TYPE)
