@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from griddesk.analytics.report import SECTION_PROVIDERS, register_section
-from griddesk.analytics.tables import INT, Column, Table
+from griddesk.tables import INT, Column, Table
 
 PAGES = ["service", "hotline", "complaints", "rectifications"]
 JULY = {"month": "2026-07"}

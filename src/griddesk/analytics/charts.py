@@ -3,7 +3,7 @@
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from griddesk.analytics.tables import PCT
+from griddesk.tables import PCT
 
 BAR_HEIGHT = 18
 GAP = 6

@@ -22,10 +22,10 @@ from django.utils.translation import gettext_noop
 
 from griddesk.analytics.selectors import ROOT_CATEGORY, _category_names, children_of
 from griddesk.analytics.streets import street_of
-from griddesk.analytics.tables import INT, NUM, Cell, Column, Table
 from griddesk.grid.models import Device
 from griddesk.orders.models import OrderType, WorkOrder
 from griddesk.orgs.models import Org
+from griddesk.tables import INT, NUM, Cell, Column, Table
 
 BASELINE_PERIODS = 6
 MIN_COUNT = 3

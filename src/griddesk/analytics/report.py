@@ -8,7 +8,7 @@ and voltage sections:
     from griddesk.analytics.report import register_section
     register_section("reliability", gettext_lazy("供电可靠性"), build=reliability_tables, order=60)
 
-`build(scope, period)` returns a list of analytics.tables.Table for the scope (analytics.periods.Scope:
+`build(scope, period)` returns a list of griddesk.tables.Table for the scope (analytics.periods.Scope:
 an org and its subtree's ids) and the period (analytics.periods.Period). The report is printable HTML
 (print CSS) from `griddesk report monthly --org CODE --month YYYY-MM [--out FILE]` and the console's
 report page (one click).
@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from griddesk.analytics.charts import bar_chart
-from griddesk.analytics.tables import INT, NUM, Column, Table, prepare
 from griddesk.grid.models import Zone
+from griddesk.tables import INT, NUM, Column, Table, prepare
 
 
 @dataclass(frozen=True)

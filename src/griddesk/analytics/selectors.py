@@ -3,7 +3,7 @@
 Every figure is an aggregate computed in SQL over a scope (an org subtree as a list of ids) and a
 period; only distributions (median, p90) fetch one duration column of the period's stopped clocks.
 No figure shows the person behind a complaint or report (rules K-7, K-9): aggregates only.
-Each function returns `Table`s (analytics/tables.py); a cell's `link` holds the drill-down filters
+Each function returns `Table`s (griddesk/tables.py); a cell's `link` holds the drill-down filters
 of the orders behind its number (analytics/drilldown.py applies the same filters).
 """
 
@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from griddesk.analytics.models import CallRecord, CounterBusiness, CounterTicket, Hall
 from griddesk.analytics.streets import street_of
-from griddesk.analytics.tables import INT, NUM, PCT, Cell, Column, Table, percentile, share
 from griddesk.orders.models import Category, ComplaintCause, OrderType, Satisfaction, SlaClock, WorkOrder
 from griddesk.orgs.models import Org, OrgKind
 from griddesk.rules.models import Deadline
+from griddesk.tables import INT, NUM, PCT, Cell, Column, Table, percentile, share
 
 RING_SECONDS_DEFAULT = 5
 RINGS = 4  # rule C-4: answer within 4 rings

@@ -19,18 +19,17 @@ from django.views.decorators.http import require_POST
 from griddesk.analytics import hotspots, selectors
 from griddesk.analytics.charts import bar_chart
 from griddesk.analytics.drilldown import orders_behind
-from griddesk.analytics.exports import table_csv, table_xlsx
 from griddesk.analytics.models import Rectification
 from griddesk.analytics.periods import period_from_params, scope_for
 from griddesk.analytics.report import monthly_report_html
 from griddesk.analytics.services import rectification_create, rectification_done, rectification_verify
-from griddesk.analytics.tables import prepare
 from griddesk.console.pickers import category_tree, org_choices, staff_label
 from griddesk.grid.models import Device
 from griddesk.orders.models import Category, CategoryScheme, WorkOrder
 from griddesk.orgs.models import Org, RoleCode, Staff
 from griddesk.orgs.selectors import orgs_visible_q
 from griddesk.spreadsheets import CSV_TYPE, XLSX_TYPE
+from griddesk.tables import prepare, table_csv, table_xlsx
 
 DASHBOARD_ROLES = (RoleCode.MANAGER, RoleCode.SUPERVISOR, RoleCode.SHIFT_LEADER)
 

@@ -1,7 +1,7 @@
 """Console pages of supply quality (供电质量), under /console/quality/: reliability (rules Q-1, Q-2, Q-3)
 and voltage (V-1..V-6), for supervisors and managers.
 
-Thin views: the figures come from quality.selectors; quality.tables shapes them into tables (each
+Thin views: the figures come from quality.selectors; griddesk.tables shapes them into tables (each
 number a link to the outages or points behind it; `?export=csv|xlsx&table=NAME` downloads one)
 and SVG charts drawn on the server.
 """
@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +23,22 @@ from griddesk.orgs.models import Org, RoleCode
 from griddesk.orgs.selectors import orgs_visible_q
 from griddesk.outages.models import OutageKind
 from griddesk.quality import selectors
+from griddesk.quality.charts import Bar, bar_chart
 from griddesk.quality.models import PointClass
-from griddesk.quality.tables import Bar, Cell, Table, bar_chart, export
+from griddesk.spreadsheets import CSV_TYPE, XLSX_TYPE
+from griddesk.tables import (
+    DEC2,
+    DEC4,
+    INT,
+    PERCENT2,
+    PERCENT4,
+    Cell,
+    Column,
+    Table,
+    prepare,
+    table_csv,
+    table_xlsx,
+)
 
 QUALITY_ROLES = (RoleCode.SUPERVISOR, RoleCode.MANAGER)
 OUTAGE_LIST_LIMIT = 500
@@ -95,18 +109,24 @@ def _download(request, tables, prefix):
     table = next((t for t in tables if t.name == name), None)
     if table is None:
         raise Http404(_("没有这个表：%s") % name)
-    return export(table, kind, f"{prefix}-{name}")
+    if kind == "csv":
+        response = HttpResponse(table_csv(table), content_type=CSV_TYPE)
+    else:
+        response = HttpResponse(table_xlsx([table]), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{prefix}-{name}.{kind}"'
+    return response
 
 
 # ---------------------------------------------------------------------- reliability
 
 
 def _reliability_columns(first_title, target=False):
-    columns = [(first_title, "text"), (_("用户总数 NT"), "int"), (_("停电次数"), "int"),
-               (_("停电户次 ΣNi"), "int"), (_("停电时户数 Σri·Ni"), "f2"), ("SAIFI", "f4"), (_("SAIDI（小时）"), "f4"),
-               (_("CAIDI（小时）"), "f4"), (_("供电可靠率 RS-1"), "pct"), (_("短时停电户次"), "int")]
+    columns = [Column(first_title), Column(_("用户总数 NT"), INT), Column(_("停电次数"), INT),
+               Column(_("停电户次 ΣNi"), INT), Column(_("停电时户数 Σri·Ni"), DEC2), Column("SAIFI", DEC4),
+               Column(_("SAIDI（小时）"), DEC4),
+               Column(_("CAIDI（小时）"), DEC4), Column(_("供电可靠率 RS-1"), PERCENT4), Column(_("短时停电户次"), INT)]
     if target:
-        columns += [(_("目标（规则 Q-1）"), "pct2"), (_("是否达标"), "text")]
+        columns += [Column(_("目标（规则 Q-1）"), PERCENT2), Column(_("是否达标"))]
     return columns
 
 
@@ -135,20 +155,21 @@ def reliability_tables(report, q2, q3, params):
         link = _url("outages", {**params, "org": code}) if code else ""
         _reliability_row(orgs, names.get(code, code or _("（未分配单位）")), e, link)
     limits = Table("q2", _("规则 Q-2：计划停电超过年度次数限制的客户"),
-                   [(_("户号"), "text"), (_("户名"), "text"), (_("供电电压"), "text"), (_("供电单位"), "text"),
-                    (_("计划停电次数"), "int"), (_("年度限制"), "int")], limit=LIST_ROWS_SHOWN)
+                   [Column(_("户号")), Column(_("户名")), Column(_("供电电压")), Column(_("供电单位")),
+                    Column(_("计划停电次数"), INT), Column(_("年度限制"), INT)], limit=LIST_ROWS_SHOWN)
     for i, row in enumerate(q2["over_limit"]):  # links for the rows the page shows; the exports need none
         link = reverse("console:caller", args=[row["account_no"]]) if i < LIST_ROWS_SHOWN else ""
         limits.add(Cell(row["account_no"], link), row["name"],
                    row["supply_voltage"], row["org"], row["planned_outages"], row["limit"])
     notice = Table("q3", _("规则 Q-3：计划和临时停电的发布时间"),
-                   [(_("停电类型"), "text"), (_("停电事件"), "int"), (_("按时发布"), "int"), (_("按时发布率"), "pct2")])
+                   [Column(_("停电类型")), Column(_("停电事件"), INT), Column(_("按时发布"), INT),
+                    Column(_("按时发布率"), PERCENT2)])
     for k, e in q3["kinds"].items():
         notice.add(str(OutageKind(k).label), e["outages"], e["in_time"], e["in_time_percent"])
     notice.add(_("合计"), q3["outages"], q3["in_time"], q3["in_time_percent"])
     late = Table("late", _("规则 Q-3：延迟发布的停电"),
-                 [(_("停电编号"), "text"), (_("停电类型"), "text"), (_("停电设备"), "text"), (_("停电开始"), "text"),
-                  (_("最迟发布时间"), "text"), (_("发布时间"), "text"), (_("延迟发布原因"), "text")],
+                 [Column(_("停电编号")), Column(_("停电类型")), Column(_("停电设备")), Column(_("停电开始")),
+                  Column(_("最迟发布时间")), Column(_("发布时间")), Column(_("延迟发布原因"))],
                  limit=LIST_ROWS_SHOWN)
     for i, o in enumerate(q3["late"]):
         link = reverse("console:outages:outage", args=[o.code]) if i < LIST_ROWS_SHOWN else ""
@@ -186,7 +207,8 @@ def reliability(request):
             [Bar(str(OutageKind(k).label), e["saidi"], link=_url("outages", params, kind=k))
              for k, e in report["kinds"].items()], fmt="{:.3f}")},
     ]
-    context = {"tables": tables, "charts": charts, "errors": errors, "params": params, "report": report,
+    context = {"tables": [prepare(t) for t in tables], "charts": charts, "errors": errors, "params": params,
+               "report": report,
                "orgs": _orgs(request.user), "org": org, "first": first, "last": last, "med": report["med"],
                "exclude_med": exclude_med, "q2_year": q2["year"], "query": urlencode(params)}
     return render(request, "quality/reliability.html", context)
@@ -204,8 +226,9 @@ def outages(request):
     momentary = request.GET.get("momentary") == "1"
     rows = selectors.outages_behind(first=first, last=last, zone=zone, org=org, kind=kind, momentary=momentary)
     table = Table("outages", _("停电事件"), [
-        (_("停电编号"), "text"), (_("停电类型"), "text"), (_("停电设备"), "text"), (_("停电开始"), "text"),
-        (_("实际恢复"), "text"), (_("期间内小时数 ri"), "f4"), (_("停电户数 Ni"), "int"), (_("停电时户数"), "f2")])
+        Column(_("停电编号")), Column(_("停电类型")), Column(_("停电设备")), Column(_("停电开始")),
+        Column(_("实际恢复")), Column(_("期间内小时数 ri"), DEC4), Column(_("停电户数 Ni"), INT),
+        Column(_("停电时户数"), DEC2)])
     shown = rows[:OUTAGE_LIST_LIMIT] if not request.GET.get("export") else rows
     described = selectors.outages_described(row["pk"] for row in shown)
     for row in shown:
@@ -216,7 +239,7 @@ def outages(request):
     download = _download(request, [table], f"outages-{first}-{last}")
     if download is not None:
         return download
-    context = {"table": table, "total": len(rows), "limit": OUTAGE_LIST_LIMIT, "errors": errors,
+    context = {"table": prepare(table), "total": len(rows), "limit": OUTAGE_LIST_LIMIT, "errors": errors,
                "params": params, "zone": Zone(zone).label if zone else "",
                "kind": OutageKind(kind).label if kind else "",
                "momentary": momentary, "org": org, "first": first, "last": last, "orgs": _orgs(request.user),
@@ -233,10 +256,10 @@ def outages(request):
 
 
 def _voltage_columns(first_title, target=False):
-    columns = [(first_title, "text"), (_("监测点数"), "int"), (_("监测时间（分钟）"), "int"),
-               (_("超上限（分钟）"), "int"), (_("超下限（分钟）"), "int"), (_("电压合格率"), "pct")]
+    columns = [Column(first_title), Column(_("监测点数"), INT), Column(_("监测时间（分钟）"), INT),
+               Column(_("超上限（分钟）"), INT), Column(_("超下限（分钟）"), INT), Column(_("电压合格率"), PERCENT4)]
     if target:
-        columns += [(_("目标（规则 V-6）"), "pct2"), (_("是否达标"), "text")]
+        columns += [Column(_("目标（规则 V-6）"), PERCENT2), Column(_("是否达标"))]
     return columns
 
 
@@ -283,7 +306,8 @@ def voltage(request):
             [Bar(str(Zone(z).label), e["rate_percent"], link=_url("points", params, zone=z), good=e["meets_target"])
              for z, e in report["zones"].items()], low=low, high=100.0, fmt="{:.2f}")},
     ]
-    context = {"tables": tables, "charts": charts, "errors": errors, "params": params, "report": report,
+    context = {"tables": [prepare(t) for t in tables], "charts": charts, "errors": errors, "params": params,
+               "report": report,
                "orgs": _orgs(request.user), "org": org, "first": first, "last": last, "query": urlencode(params)}
     return render(request, "quality/voltage.html", context)
 
@@ -298,9 +322,10 @@ def points(request):
     zone = zone if zone in Zone.values else None
     rows = selectors.voltage_points(first=first, last=last, org=org, zone=zone, point_class=point_class)
     table = Table("points", _("监测点"), [
-        (_("监测点编号"), "text"), (_("类别"), "text"), (_("区域"), "text"), (_("供电电压"), "text"),
-        (_("供电单位"), "text"), (_("天数"), "int"), (_("监测时间（分钟）"), "int"), (_("超上限（分钟）"), "int"),
-        (_("超下限（分钟）"), "int"), (_("电压合格率"), "pct")])
+        Column(_("监测点编号")), Column(_("类别")), Column(_("区域")), Column(_("供电电压")),
+        Column(_("供电单位")), Column(_("天数"), INT), Column(_("监测时间（分钟）"), INT),
+        Column(_("超上限（分钟）"), INT),
+        Column(_("超下限（分钟）"), INT), Column(_("电压合格率"), PERCENT4)])
     for r in rows:
         link = reverse("console:quality:point", args=[r["point_id"]]) + "?" + urlencode(
             {"from": first.isoformat(), "to": last.isoformat()})
@@ -311,7 +336,7 @@ def points(request):
     if download is not None:
         return download
     query = urlencode({**params, **{k: v for k, v in (("class", point_class), ("zone", zone)) if v}})
-    context = {"table": table, "errors": errors, "params": params, "org": org, "first": first, "last": last,
+    context = {"table": prepare(table), "errors": errors, "params": params, "org": org, "first": first, "last": last,
                "point_class": point_class, "zone": Zone(zone).label if zone else "", "query": query,
                "orgs": _orgs(request.user), "keep": [(k, v) for k, v in (("class", point_class), ("zone", zone)) if v]}
     return render(request, "quality/points.html", context)
@@ -329,8 +354,9 @@ def point(request, point_id):
                                           or not the_point.org.path.startswith(request.user.scope_path or "-")):
         raise PermissionDenied(_("监测点 %s 不在您的管辖范围内。") % point_id)
     table = Table("days", _("日统计"), [
-        (_("日期"), "text"), (_("监测时间（分钟）"), "int"), (_("超上限（分钟）"), "int"), (_("超下限（分钟）"), "int"),
-        (_("电压合格率"), "pct")])
+        Column(_("日期")), Column(_("监测时间（分钟）"), INT), Column(_("超上限（分钟）"), INT),
+        Column(_("超下限（分钟）"), INT),
+        Column(_("电压合格率"), PERCENT4)])
     for d in found["days"]:
         table.add(d.date.isoformat(), d.monitored_minutes, d.over_upper_minutes, d.under_lower_minutes,
                   d.rate_percent)
@@ -342,7 +368,7 @@ def point(request, point_id):
     chart = bar_chart([Bar(d.date.strftime("%m-%d"), d.rate_percent) for d in recent],
                       low=max(0.0, min([*rates, 95.0]) - 1), high=100.0, fmt="{:.1f}", width=720)
     params = {"from": first.isoformat(), "to": last.isoformat()}
-    context = {"point": the_point, "limits": found["limits"], "abnormal": found["abnormal"], "table": table,
+    context = {"point": the_point, "limits": found["limits"], "abnormal": found["abnormal"], "table": prepare(table),
                "total": found["total"], "chart": chart, "errors": errors, "params": params, "first": first,
                "last": last, "query": urlencode(params)}
     return render(request, "quality/point.html", context)
