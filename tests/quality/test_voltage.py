@@ -235,5 +235,23 @@ def test_rule_V1_point_page_shows_limits_and_daily_rates(tmp_path, db):
 
 def test_rule_V6_voltage_report_is_a_fixed_number_of_queries(tmp_path, db, django_assert_max_num_queries):
     voltage_import(path=write(tmp_path, HAND))
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(5):  # by class, zone and org; the units' paths and names
         voltage_report(first=date(2026, 5, 1), last=date(2026, 5, 2))
+
+
+def test_rule_V6_units_roll_up_to_the_children_of_the_unit_asked_for(province):
+    """As the reliability report does: a province's figures by city, a city's by county; the unit's
+    own points under itself."""
+    day = date(2026, 5, 1)
+    for point_id, org, over in (("S1", "station", 10), ("S2", "county", 20), ("O1", "other_city", 30),
+                                ("C1", "city", 40)):
+        point = VoltagePoint.objects.create(point_id=point_id, point_class="D", zone="urban", supply_voltage="220V",
+                                            org=province[org])
+        VoltageDay.objects.create(point=point, date=day, monitored_minutes=1000, over_upper_minutes=over,
+                                  under_lower_minutes=0)
+    orgs = voltage_report(first=day, last=day)["orgs"]
+    assert {code: (e["points"], e["over_upper_minutes"]) for code, e in orgs.items()} == {
+        "P01": (3, 70), "P02": (1, 30)}
+    assert orgs["P01"]["name"] == "青州供电公司" and orgs["P01"]["rate_percent"] == pytest.approx(100 * (1 - 70 / 3000))
+    city = voltage_report(first=day, last=day, org=province["city"])["orgs"]
+    assert {code: e["points"] for code, e in city.items()} == {"P01": 1, "P0101": 2}

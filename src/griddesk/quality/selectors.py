@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from griddesk.customers.models import Customer, SupplyVoltage
@@ -511,8 +511,7 @@ def voltage_report(*, first, last, org=None):
                 under=Sum("under_lower_minutes"), points=Count("point_id", distinct=True))
     by_class = {r["point__point_class"]: r for r in days.values("point__point_class").annotate(**sums).order_by()}
     by_zone = {r["point__zone"]: r for r in days.values("point__zone").annotate(**sums).order_by()}
-    by_org = list(days.values(org_code=F("point__org__code"), org_name=F("point__org__name")).annotate(**sums)
-                  .order_by("org_code"))
+    by_org = list(days.values("point__org_id").annotate(**sums).order_by())
     classes = {}
     for c in PointClass.values:
         r = by_class.get(c)
@@ -523,13 +522,29 @@ def voltage_report(*, first, last, org=None):
         r = by_zone.get(z) or {"monitored": 0, "over": 0, "under": 0, "points": 0}
         zones[z] = _entry(r["monitored"] or 0, r["over"] or 0, r["under"] or 0, r["points"],
                           target=V6_TARGETS.get(z), with_target=True)
-    orgs = {(r["org_code"] or ""): dict(_entry(r["monitored"] or 0, r["over"] or 0, r["under"] or 0, r["points"]),
-                                        name=r["org_name"] or "") for r in by_org}
+    orgs = _voltage_by_org(by_org, org)
     total = _entry(*_sums(list(by_class.values())), sum(r["points"] for r in by_class.values()))
     return {"from": first.isoformat(), "to": last.isoformat(), "org": org.code if org else None,
             "classes": classes, "zones": zones, "orgs": orgs, "total": total,
             "comprehensive_percent": comprehensive_percent(
                 {c: e["rate_percent"] for c, e in classes.items()})}
+
+
+def _voltage_by_org(rows, org):
+    """{org code: entry with its name}: the points' orgs rolled up, as the reliability report does,
+    to the children of `org` (or the top units), `org` itself for its own points; "" for points
+    without an org."""
+    rollup = _org_rollup(org)
+    summed = defaultdict(lambda: [0, 0, 0, 0])
+    for r in rows:
+        sums = summed[rollup(r["point__org_id"]) if r["point__org_id"] else None]
+        for i, key in enumerate(("monitored", "over", "under", "points")):
+            sums[i] += r[key] or 0
+    found = {pk: (code, name) for pk, code, name in Org.objects.filter(pk__in=[k for k in summed if k])
+             .values_list("pk", "code", "name")}
+    entries = {found.get(k, ("", ""))[0]: dict(_entry(*sums), name=found.get(k, ("", ""))[1])
+               for k, sums in summed.items()}
+    return dict(sorted(entries.items()))
 
 
 def comprehensive_percent(rates):
