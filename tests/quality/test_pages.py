@@ -121,3 +121,31 @@ def test_rule_Q2_the_page_shows_the_first_rows_of_a_long_list_and_the_export_has
     sheet = load_workbook(io.BytesIO(client.get(url + "&export=xlsx&table=q2").content)).active
     assert sheet.max_row == 5 and sheet.cell(row=5, column=1).value == "7000000000"
     assert sheet.cell(row=2, column=5).number_format == "#,##0" and sheet.freeze_panes == "A2"
+
+
+def test_rule_Q2_an_export_of_one_table_computes_only_that_table(client, manager, day_of_outages,  # noqa: F811
+                                                                  monkeypatch):
+    """The Q-2 list as a file reads the planned outages and the customers concerned, not the
+    reliability indices nor the notices (a province's Q-2 file is the big one)."""
+    from griddesk.quality import selectors
+
+    calls = []
+    for name in ("reliability_report", "planned_outage_counts", "notice_timeliness"):
+        original = getattr(selectors, name)
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(selectors, name, spy)
+    client.force_login(manager)
+    url = reverse("console:quality:reliability") + Q
+    assert client.get(url + "&export=csv&table=q2").status_code == 200
+    assert calls == ["planned_outage_counts"]
+    calls.clear()
+    assert client.get(url + "&export=xlsx&table=late").status_code == 200
+    assert calls == ["notice_timeliness"]
+    calls.clear()
+    assert client.get(url + "&export=csv&table=nope").status_code == 404 and calls == []
+    assert client.get(url).status_code == 200
+    assert calls == ["reliability_report", "planned_outage_counts", "notice_timeliness"]

@@ -140,7 +140,17 @@ def _reliability_row(table, label, e, link, *, target=False):
     table.add(*cells)
 
 
+# The reliability page's tables by what they are made from: an export of one table computes only that.
+INDEX_TABLES, Q2_TABLES, Q3_TABLES = ("total", "zones", "kinds", "orgs"), ("q2",), ("q3", "late")
+
+
 def reliability_tables(report, q2, q3, params):
+    """The page's tables from the parts given (None: a part not computed, its tables left out)."""
+    return ((_index_tables(report, params) if report is not None else [])
+            + (_q2_tables(q2) if q2 is not None else []) + (_q3_tables(q3) if q3 is not None else []))
+
+
+def _index_tables(report, params):
     total = Table("total", _("合计"), _reliability_columns(_("范围")))
     _reliability_row(total, _("合计"), report["total"], _url("outages", params))
     zones = Table("zones", _("按区域"), _reliability_columns(_("区域"), target=True))
@@ -154,6 +164,10 @@ def reliability_tables(report, q2, q3, params):
     for code, e in report["orgs"].items():
         link = _url("outages", {**params, "org": code}) if code else ""
         _reliability_row(orgs, names.get(code, code or _("（未分配单位）")), e, link)
+    return [total, zones, kinds, orgs]
+
+
+def _q2_tables(q2):
     limits = Table("q2", _("规则 Q-2：计划停电超过年度次数限制的客户"),
                    [Column(_("户号")), Column(_("户名")), Column(_("供电电压")), Column(_("供电单位")),
                     Column(_("计划停电次数"), INT), Column(_("年度限制"), INT)], limit=LIST_ROWS_SHOWN)
@@ -161,6 +175,10 @@ def reliability_tables(report, q2, q3, params):
         link = reverse("console:caller", args=[row["account_no"]]) if i < LIST_ROWS_SHOWN else ""
         limits.add(Cell(row["account_no"], link), row["name"],
                    row["supply_voltage"], row["org"], row["planned_outages"], row["limit"])
+    return [limits]
+
+
+def _q3_tables(q3):
     notice = Table("q3", _("规则 Q-3：计划和临时停电的发布时间"),
                    [Column(_("停电类型")), Column(_("停电事件"), INT), Column(_("按时发布"), INT),
                     Column(_("按时发布率"), PERCENT2)])
@@ -176,7 +194,7 @@ def reliability_tables(report, q2, q3, params):
         late.add(Cell(o.code, link), o.get_kind_display(),
                  o.device.name, _local(o.starts_at), _local(o.notice_due_at), _local(o.announced_at),
                  o.late_reason or _("（未发布）"))
-    return [total, zones, kinds, orgs, limits, notice, late]
+    return [notice, late]
 
 
 def _local(moment):
@@ -188,9 +206,15 @@ def reliability(request):
     _require(request.user)
     first, last, org, errors, params = _filters(request)
     exclude_med = request.GET.get("med") == "1"
-    report = selectors.reliability_report(first=first, last=last, org=org, exclude_med=exclude_med)
-    q2 = selectors.planned_outage_counts(year=last.year, org=org)
-    q3 = selectors.notice_timeliness(first=first, last=last, org=org)
+    wanted = request.GET.get("table") if request.GET.get("export") in ("csv", "xlsx") else None
+
+    def needed(names):
+        return wanted is None or wanted in names
+
+    report = (selectors.reliability_report(first=first, last=last, org=org, exclude_med=exclude_med)
+              if needed(INDEX_TABLES) else None)
+    q2 = selectors.planned_outage_counts(year=last.year, org=org) if needed(Q2_TABLES) else None
+    q3 = selectors.notice_timeliness(first=first, last=last, org=org) if needed(Q3_TABLES) else None
     tables = reliability_tables(report, q2, q3, params)
     download = _download(request, tables, f"reliability-{first}-{last}")
     if download is not None:
