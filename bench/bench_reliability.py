@@ -44,9 +44,9 @@ def main():
     from django.db import connection
 
     from griddesk.customers.models import Customer
-    from griddesk.grid.selectors import served_groups
+    from griddesk.grid.selectors import customers_below_devices, served_groups
     from griddesk.outages.models import OutageEvent
-    from griddesk.quality.selectors import Period, customers_below_devices, outage_groups, reliability_report
+    from griddesk.quality.selectors import Period, outage_groups, reliability_report
 
     if not Customer.objects.exists():
         from griddesk.demo.services import build_demo_province

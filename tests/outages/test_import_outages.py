@@ -127,3 +127,24 @@ def test_dry_run_writes_nothing(province, write_csv):
                     "--dry-run")
     assert out == "试导入 outages outages.csv（未写入）：共 1 行，将新增 1，将更新 0，不变 0\n"
     assert _state() == before
+
+
+def test_customers_affected_cost_the_same_queries_for_one_device_or_five(province, write_csv):
+    """The customers below every device of the file come from one roll-up of the served counts, not a
+    query per device."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def imported(devices, name):
+        lines = [f"GQ{name}{i},fault,{device},2026-03-0{i + 1}T08:00:00+08:00,2026-03-0{i + 1}T09:00:00+08:00,测试"
+                 for i, device in enumerate(devices)]
+        with CaptureQueriesContext(connection) as captured:
+            run(write_csv(*lines, name=f"{name}.csv"))
+        return len(captured.captured_queries)
+
+    one = imported(["T1"] * 5, "a")
+    five = imported(["T1", "T2", "SW1", "F1", "SUB1"], "b")
+    assert one == five
+    counts = dict(OutageEvent.objects.filter(code__startswith="GQb").values_list("device__device_id",
+                                                                                 "customers_affected"))
+    assert counts == {"T1": 2, "T2": 1, "SW1": 2, "F1": 3, "SUB1": 3}

@@ -4,11 +4,13 @@ All of them ride on materialised paths (griddesk.paths): ancestors are read
 off a path without a query, a subtree is one indexed range scan.
 """
 
+from collections import Counter, defaultdict
+
 from django.db.models import Sum
 
 from griddesk.customers.models import Customer, ServedCount
-from griddesk.grid.models import Device
-from griddesk.paths import path_ids, subtree_q
+from griddesk.grid.models import Device, DeviceKind
+from griddesk.paths import SEGMENT, path_ids, subtree_q
 
 
 def supply_path(*, transformer):
@@ -57,3 +59,27 @@ def devices_below(*, device, kind=None):
     if kind is not None:
         devices = devices.filter(kind=kind)
     return devices.order_by("path")
+
+
+def customers_below_devices(groups, devices):
+    """{device_id: Counter{(zone, org_id): customers}} for the devices in `devices` (None: all): the
+    groups of each transformer added to every device on its path (one query for the paths)."""
+    wanted = set(devices) if devices is not None else None
+    by_transformer = defaultdict(list)
+    for transformer_id, zone, org_id, n in groups:
+        by_transformer[transformer_id].append((zone, org_id, n))
+    below = defaultdict(Counter)
+    paths = Device.objects.filter(kind=DeviceKind.TRANSFORMER).values_list("pk", "path")
+    if len(by_transformer) < 900:
+        paths = paths.filter(pk__in=list(by_transformer))
+    for pk, path in paths.iterator(chunk_size=5000):
+        rows = by_transformer.get(pk)
+        if not rows:
+            continue
+        for i in range(0, len(path), SEGMENT):
+            device = int(path[i:i + SEGMENT])
+            if wanted is None or device in wanted:
+                counter = below[device]
+                for zone, org_id, n in rows:
+                    counter[(zone, org_id)] += n
+    return below

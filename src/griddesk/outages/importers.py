@@ -32,7 +32,7 @@ from griddesk.csvimport import (
     file_name_of,
 )
 from griddesk.grid.models import Device
-from griddesk.grid.selectors import customer_count_below
+from griddesk.grid.selectors import customers_below_devices, served_groups
 from griddesk.outages.models import OutageEvent, OutageKind, OutageSource, OutageState
 
 COLUMNS = ("outage_id", "kind", "device_id", "start", "end", "cause")
@@ -140,15 +140,17 @@ def _fields(row, device, now):
             "starts_at": starts_at, "expected_restoration_at": ends_at, "restored_at": restored_at, "state": state}
 
 
-def _customers_below(devices, counts):
-    for device in devices:
-        if device.pk not in counts:
-            counts[device.pk] = customer_count_below(device=device)
-    return counts
+def _customers_below(device_ids):
+    """{device id: customers supplied through it}: the served counts rolled up along the paths once
+    for the whole file, not a query per device."""
+    below = customers_below_devices(served_groups(), device_ids)
+    return {pk: sum(below.get(pk, {}).values()) for pk in device_ids}
 
 
 def _write(creates, updates, *, actor, now):
-    counts = _customers_below([device for _code, device, _f in creates], {})
+    counts = _customers_below({device.pk for _code, device, _f in creates}
+                              | {fields["device_id"] for stored, fields in updates
+                                 if fields["device_id"] != stored.device_id})
     created = OutageEvent.objects.bulk_create([
         OutageEvent(code=code, source=OutageSource.IMPORT, customers_affected=counts[device.pk], **fields)
         for code, device, fields in creates
@@ -163,7 +165,7 @@ def _write(creates, updates, *, actor, now):
         for name, value in fields.items():
             setattr(stored, name, value)
         if before["device_id"] != stored.device_id:
-            stored.customers_affected = customer_count_below(device=Device.objects.get(pk=stored.device_id))
+            stored.customers_affected = counts[stored.device_id]
         stored.updated_at = now
         changed.append(stored)
         entries.append({"stream": stream_of(stored), "action": "outage.imported", "actor": actor,

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from griddesk.audit.services import audit_append, stream_of
-from griddesk.customers.models import Customer, SupplyVoltage
+from griddesk.customers.models import SupplyVoltage
 from griddesk.grid.models import Device
-from griddesk.grid.selectors import customer_count_below
+from griddesk.grid.selectors import customer_count_below, customers_below
 from griddesk.notify.models import NotifyChannel
 from griddesk.notify.phrases import Phrase
 from griddesk.notify.services import messages_send
@@ -152,11 +152,6 @@ def _is_below(device, top):
     return device.path.startswith(top.path)
 
 
-def customers_below(device):
-    """Customers supplied through `device` (one indexed range scan joined to customers)."""
-    return Customer.objects.filter(_below(device, "transformer__path"))
-
-
 def _calls(outage, *, open_only=False):
     """The repair calls that joined the outage, in arrival order, with what their steps read."""
     orders = (WorkOrder.objects.filter(outage=outage, order_type=OrderType.REPAIR)
@@ -200,7 +195,7 @@ def planned_limit_warning(*, device, starts_at, exclude=None):
     """Rule Q-2: customers below `device` for whom one more planned outage in the calendar year of
     `starts_at` exceeds the limit (35 kV and above: 1 a year, 10 kV: 3). Planned outages on any device
     of a customer's supply path count, cancelled ones do not. Two queries and one per supply path."""
-    customers = list(customers_below(device).filter(supply_voltage__in=list(Q2_LIMITS))
+    customers = list(customers_below(device=device).filter(supply_voltage__in=list(Q2_LIMITS))
                      .select_related("transformer").order_by("account_no"))
     if not customers:
         return []
@@ -289,7 +284,7 @@ def outage_publish(*, outage, actor, at=None, late_reason=""):
             raise ValidationError({"late_reason": _(
                 "已超过规则 Q-3 的最迟发布时间 %(due)s（%(kind)s须提前公告），请填写延迟发布原因。") % {
                 "due": _hhmm(outage.notice_due_at), "kind": outage.get_kind_display()}})
-        important = list(customers_below(outage.device).filter(important=True).exclude(phone="")
+        important = list(customers_below(device=outage.device).filter(important=True).exclude(phone="")
                          .order_by("account_no"))
         subject = _("停电通知")
         body = _("尊敬的客户：因%(cause)s，%(device)s将于 %(start)s 至 %(end)s 停电%(area)s，"
@@ -331,7 +326,8 @@ def outage_cancel(*, outage, actor, reason, at=None):
         outage = _locked(outage, (OutageState.PREDICTED, OutageState.CONFIRMED, OutageState.ANNOUNCED), _("取消"))
         told = []
         if outage.state == OutageState.ANNOUNCED:
-            told = list(customers_below(outage.device).filter(important=True).exclude(phone="").order_by("account_no"))
+            told = list(customers_below(device=outage.device).filter(important=True).exclude(phone="")
+                        .order_by("account_no"))
             body = _("尊敬的客户：原定 %(start)s 的停电（停电编号 %(code)s）已取消。") % {
                 "start": _hhmm(outage.starts_at), "code": outage.code}
             messages_send([{"channel": NotifyChannel.SMS, "subject": _("停电取消通知"), "body": body,
@@ -707,7 +703,7 @@ def remainder_devices(outage, device):
     for level in range(top, len(way) - 1):
         parent, keep = way[level], way[level + 1]
         for sibling in Device.objects.filter(parent_id=parent).exclude(pk=keep).order_by("path"):
-            if customers_below(sibling).exists():
+            if customers_below(device=sibling).exists():
                 devices.append(sibling)
     return devices
 

@@ -19,7 +19,7 @@ device, kind and momentary flag, the number of outages and the clipped seconds.
 """
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -30,11 +30,11 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from griddesk.customers.models import Customer, SupplyVoltage
-from griddesk.grid.models import Device, DeviceKind, Zone
-from griddesk.grid.selectors import served_groups
+from griddesk.grid.models import Zone
+from griddesk.grid.selectors import customers_below_devices, served_groups
 from griddesk.orgs.models import Org
 from griddesk.outages.models import OutageEvent, OutageKind, OutageState
-from griddesk.paths import SEGMENT, path_ids, subtree_q
+from griddesk.paths import path_ids, subtree_q
 from griddesk.quality.models import PointClass, VoltageDay, VoltagePoint
 
 MOMENTARY_SECONDS = 5 * 60
@@ -92,30 +92,6 @@ def customer_counts(*, org=None, zone=None):
     database, grid.selectors.served_groups) and customers_below_devices for every device."""
     groups = served_groups(org=org, zone=zone)
     return groups, customers_below_devices(groups, None)
-
-
-def customers_below_devices(groups, devices):
-    """{device_id: Counter{(zone, org_id): customers}} for the devices in `devices` (None: all): the
-    groups of each transformer added to every device on its path (one query for the paths)."""
-    wanted = set(devices) if devices is not None else None
-    by_transformer = defaultdict(list)
-    for transformer_id, zone, org_id, n in groups:
-        by_transformer[transformer_id].append((zone, org_id, n))
-    below = defaultdict(Counter)
-    paths = Device.objects.filter(kind=DeviceKind.TRANSFORMER).values_list("pk", "path")
-    if len(by_transformer) < 900:
-        paths = paths.filter(pk__in=list(by_transformer))
-    for pk, path in paths.iterator(chunk_size=5000):
-        rows = by_transformer.get(pk)
-        if not rows:
-            continue
-        for i in range(0, len(path), SEGMENT):
-            device = int(path[i:i + SEGMENT])
-            if wanted is None or device in wanted:
-                counter = below[device]
-                for zone, org_id, n in rows:
-                    counter[(zone, org_id)] += n
-    return below
 
 
 # ---------------------------------------------------------------------- outages, in SQL
